@@ -1,0 +1,230 @@
+/**
+ * Switchboard's database schema, shared by PostgreSQL (postgres.js) and the
+ * embedded PGlite. `npm run db:generate` turns changes here into SQL
+ * migrations under `drizzle/`; never edit those by hand.
+ *
+ * Conventions: text ids are random (see `newId`), timestamps are
+ * `timestamptz`, and every table that later features read by time has an
+ * index on the column they filter by. Constraints back up the domain checks
+ * so a race can never store what a command refused.
+ */
+import { sql } from 'drizzle-orm'
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  // postgres.js hands back a Buffer, PGlite a Uint8Array: normalise to Uint8Array.
+  fromDriver: (value) => new Uint8Array(value),
+})
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+const at = (name: string) => timestamp(name, { withTimezone: true })
+
+export const roleEnum = pgEnum('role', ['customer', 'support', 'admin'])
+export type Role = (typeof roleEnum.enumValues)[number]
+
+// ---------------------------------------------------------------------------
+// Organizations and people
+
+export const organizations = pgTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** True for the vendor's own organization (its support engineers and admins). */
+  isVendor: boolean('is_vendor').notNull().default(false),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('organizations_name_lower_key').on(sql`lower(${t.name})`)])
+
+/** Email domains whose owners may sign up into an organization on their own. */
+export const organizationDomains = pgTable('organization_domains', {
+  domain: text('domain').primaryKey(),
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [index('organization_domains_org_idx').on(t.organizationId)])
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id),
+  /** Stored lower-cased; unique. */
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: roleEnum('role').notNull().default('customer'),
+  active: boolean('active').notNull().default(true),
+  /** argon2id PHC string. */
+  passwordHash: text('password_hash').notNull(),
+  /** "Support may introduce me to other customers" (introductions issue). */
+  introductionsEnabled: boolean('introductions_enabled').notNull().default(true),
+  /** Address shared once an introduction connects; the account email when null. */
+  contactEmail: text('contact_email'),
+  lastSignInAt: at('last_sign_in_at'),
+  createdAt: createdAt(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('users_email_key').on(t.email),
+  index('users_organization_idx').on(t.organizationId),
+])
+
+// ---------------------------------------------------------------------------
+// Sessions (see app/modules/auth/session.server.ts for the model)
+
+export const sessions = pgTable('sessions', {
+  id: text('id').primaryKey(),
+  /** SHA-256 of the token's secret half; the secret itself is never stored. */
+  secretHash: bytea('secret_hash').notNull(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+  expiresAt: at('expires_at').notNull(),
+  userAgent: text('user_agent'),
+  ipAddress: text('ip_address'),
+}, (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)])
+
+// ---------------------------------------------------------------------------
+// Single-use links: invitations, sign-up confirmation, password reset, email change
+
+export const invitations = pgTable('invitations', {
+  id: text('id').primaryKey(),
+  /** SHA-256 of the token in the emailed link. */
+  tokenHash: bytea('token_hash').notNull(),
+  email: text('email').notNull(),
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  role: roleEnum('role').notNull(),
+  invitedById: text('invited_by_id').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  expiresAt: at('expires_at').notNull(),
+  acceptedAt: at('accepted_at'),
+  acceptedUserId: text('accepted_user_id').references(() => users.id, { onDelete: 'set null' }),
+  revokedAt: at('revoked_at'),
+}, (t) => [
+  uniqueIndex('invitations_token_key').on(t.tokenHash),
+  index('invitations_org_idx').on(t.organizationId),
+  index('invitations_email_idx').on(t.email),
+])
+
+export const emailTokenPurposeEnum = pgEnum('email_token_purpose', [
+  'sign_up',
+  'password_reset',
+  'email_change',
+])
+export type EmailTokenPurpose = (typeof emailTokenPurposeEnum.enumValues)[number]
+
+/** One table for every other emailed single-use link; only a hash of the token is kept. */
+export const emailTokens = pgTable('email_tokens', {
+  id: text('id').primaryKey(),
+  tokenHash: bytea('token_hash').notNull(),
+  purpose: emailTokenPurposeEnum('purpose').notNull(),
+  /** The address the link was sent to (the new address for an email change). */
+  email: text('email').notNull(),
+  /** Set for password resets and email changes; null for a sign-up. */
+  userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** For a sign-up: the organization the allowed domain belongs to. */
+  organizationId: text('organization_id').references(() => organizations.id, {
+    onDelete: 'cascade',
+  }),
+  createdAt: createdAt(),
+  expiresAt: at('expires_at').notNull(),
+  usedAt: at('used_at'),
+}, (t) => [
+  uniqueIndex('email_tokens_token_key').on(t.tokenHash),
+  index('email_tokens_user_idx').on(t.userId),
+])
+
+/** Failed sign-ins, counted per account and per IP address over a sliding window. */
+export const signInFailures = pgTable('sign_in_failures', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  /** "email:<address>" or "ip:<address>". */
+  key: text('key').notNull(),
+  at: at('at').notNull().defaultNow(),
+}, (t) => [index('sign_in_failures_key_at_idx').on(t.key, t.at)])
+
+// ---------------------------------------------------------------------------
+// Email outbox: written in the same transaction as the change it reports, then
+// delivered after commit. Without SMTP the messages stay here for admins to read.
+
+export const outboxStatusEnum = pgEnum('outbox_status', ['pending', 'sending', 'sent', 'kept', 'failed'])
+
+export const outbox = pgTable('outbox', {
+  id: text('id').primaryKey(),
+  /** Makes a retried request queue the same message only once. */
+  dedupeKey: text('dedupe_key').notNull(),
+  toAddress: text('to_address').notNull(),
+  subject: text('subject').notNull(),
+  text: text('text').notNull(),
+  html: text('html').notNull(),
+  status: outboxStatusEnum('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  claimedAt: at('claimed_at'),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  sentAt: at('sent_at'),
+}, (t) => [
+  uniqueIndex('outbox_dedupe_key').on(t.dedupeKey),
+  index('outbox_status_idx').on(t.status, t.createdAt),
+  index('outbox_created_idx').on(t.createdAt),
+])
+
+// ---------------------------------------------------------------------------
+// Audit log: who did what, when. Written in the transaction of the action.
+
+export const auditLog = pgTable('audit_log', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  actorId: text('actor_id').references(() => users.id, { onDelete: 'set null' }),
+  action: text('action').notNull(),
+  subjectType: text('subject_type'),
+  subjectId: text('subject_id'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  at: at('at').notNull().defaultNow(),
+}, (t) => [
+  index('audit_log_at_idx').on(t.at),
+  index('audit_log_actor_idx').on(t.actorId, t.at),
+  index('audit_log_action_idx').on(t.action, t.at),
+])
+
+// ---------------------------------------------------------------------------
+// Catalog: the vendor's products and their versions
+
+export const products = pgTable('products', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('products_slug_key').on(t.slug)])
+
+export const productVersions = pgTable('product_versions', {
+  id: text('id').primaryKey(),
+  productId: text('product_id')
+    .notNull()
+    .references(() => products.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  releasedOn: text('released_on'),
+  retiredAt: at('retired_at'),
+  sortOrder: integer('sort_order').notNull().default(0),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('product_versions_product_name_key').on(t.productId, t.name)])
+
+/** Key/value settings an admin can change at run time (e.g. public reading). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+

@@ -1,0 +1,95 @@
+/**
+ * The environment, validated once at boot. A bad value stops the server with
+ * a message naming the variable, instead of failing later in a request.
+ * Every variable is listed in the README's configuration table.
+ */
+import { z } from 'zod'
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : ['1', 'true', 'yes'].includes(v)))
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().max(1_000_000).default(fallback)
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Absolute base of every link in emails and feeds; also decides HTTPS-only cookies. */
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+      .optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    DATABASE_POOL_SIZE: positiveInt(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Switchboard <no-reply@switchboard.localhost>'),
+    SEED_DEMO: flag,
+    DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').default('switchboard-demo'),
+    /** Number of proxies in front of the app whose X-Forwarded-For is trusted. */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /** Maximum concurrent argon2 computations (each takes 19 MiB). */
+    PASSWORD_HASH_CONCURRENCY: positiveInt(4),
+    LOG_REQUESTS: flag,
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+  }))
+
+export type Env = z.infer<typeof EnvSchema>
+
+/** Thrown by `parseEnv`; its message lists every bad variable by name. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`switchboard: invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'EnvError'
+  }
+}
+
+/** Parses and validates `source` (normally `process.env`); throws `EnvError` naming the bad variables. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings as unset so `FOO= npm start` means "default".
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  )
+  const result = EnvSchema.safeParse(cleaned)
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    )
+  }
+  return result.data
+}
+
+let cached: Env | undefined
+
+/** The validated environment of this process, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env)
+  return cached
+}
+
+/** Forget the cached environment (tests that change `process.env`). */
+export function resetEnvCache() {
+  cached = undefined
+}
+
+/** True when links and cookies must be HTTPS-only. */
+export function isHttps(e: Env = env()) {
+  return e.PUBLIC_URL.startsWith('https://')
+}
+
+/** An absolute URL for `path` under PUBLIC_URL; every emailed link goes through this. */
+export function absoluteUrl(path: string, e: Env = env()) {
+  return new URL(path, `${e.PUBLIC_URL}/`).toString()
+}
