@@ -9,8 +9,7 @@
  */
 import crypto from 'node:crypto'
 import path from 'node:path'
-import { createRemixHeaders, sendRemixResponse } from '@remix-run/express'
-import { createRequestHandler, type ServerBuild } from '@remix-run/node'
+import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
 import morgan from 'morgan'
@@ -79,6 +78,25 @@ function plainPage(res: ExpressResponse, status: number, title: string, message:
   )
 }
 
+function requestHeaders(req: ExpressRequest) {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else if (value !== undefined) headers.set(name, value)
+  }
+  return headers
+}
+
+async function sendResponse(res: ExpressResponse, response: Response) {
+  res.status(response.status)
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.append(name, value)
+  }
+  for (const cookie of response.headers.getSetCookie()) res.append('Set-Cookie', cookie)
+  if (response.body) await writeReadableStreamToWritable(response.body, res)
+  else res.end()
+}
+
 export function createApp({ env: e, source }: { env: Env; source: BuildSource }) {
   const app = express()
   app.disable('x-powered-by')
@@ -141,14 +159,14 @@ export function createApp({ env: e, source }: { env: Env; source: BuildSource })
       const url = new URL(req.originalUrl, `${req.protocol}://${req.get('Host') ?? 'localhost'}`)
       const request = new Request(url.href, {
         method: req.method,
-        headers: createRemixHeaders(req.headers),
-        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+        headers: requestHeaders(req),
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (body as Uint8Array<ArrayBuffer> | undefined),
         signal: controller.signal,
       })
       const context = { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? null, responseCookies: [] as string[] }
       const response = await handle(request, context)
       for (const cookie of context.responseCookies) response.headers.append('Set-Cookie', cookie)
-      await sendRemixResponse(res, response)
+      await sendResponse(res, response)
     } catch (error) {
       next(error)
     }

@@ -13,6 +13,7 @@ import {
   emailTokens,
   invitations,
   organizationDomains,
+  sessions,
   organizations,
   users,
   type EmailTokenPurpose,
@@ -31,6 +32,7 @@ import {
   createSession,
   invalidateSession,
   invalidateUserSessions,
+  listUserSessions,
   type SessionMeta,
 } from '~/modules/auth/session.server'
 import {
@@ -934,4 +936,26 @@ export async function createAdminAccount(input: { email: string; name: string; p
     if (isUniqueViolation(error, 'users_email_key')) return fail('email_taken', MESSAGES.emailTaken, 'email')
     throw error
   }
+}
+
+// -- own sessions --------------------------------------------------------------------------
+
+/** The actor's live sessions, most recently used first. */
+export async function listOwnSessions(actor: Actor) {
+  return listUserSessions(actor.id)
+}
+
+/** Ends one of the actor's own sessions; someone else's session id is simply not found. */
+export async function signOutSession(actor: Actor, sessionId: string) {
+  const [row] = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, actor.id)))
+    .returning({ id: sessions.id })
+  return row ? ok() : fail('not_found', 'That session has already ended.')
+}
+
+/** Ends every session of the actor but the current one. */
+export async function signOutOtherSessions(actor: Actor, currentSessionId: string) {
+  await invalidateUserSessions(actor.id, { except: currentSessionId })
+  return ok()
 }

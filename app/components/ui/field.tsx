@@ -1,0 +1,103 @@
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react'
+
+type FieldProps = {
+  label: string
+  name: string
+  errors?: string[]
+  hint?: ReactNode
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'name'>
+
+/** A labelled input with its hint and errors wired up for screen readers. */
+export function Field({ label, name, errors, hint, id, ...input }: FieldProps) {
+  const generated = useId()
+  const inputId = id ?? `${name}-${generated}`
+  const hintId = hint ? `${inputId}-hint` : undefined
+  const errorId = errors?.length ? `${inputId}-error` : undefined
+  return (
+    <div>
+      <label htmlFor={inputId} className="label">
+        {label}
+      </label>
+      <input
+        id={inputId}
+        name={name}
+        className="input"
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
+        {...input}
+      />
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {errorId ? (
+        <p id={errorId} className="field-error">
+          {errors![0]}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+type TextAreaProps = {
+  label: string
+  name: string
+  errors?: string[]
+  hint?: ReactNode
+  defaultValue?: string
+  rows?: number
+}
+
+export function TextAreaField({ label, name, errors, hint, defaultValue, rows = 3 }: TextAreaProps) {
+  const inputId = `${name}-${useId()}`
+  const hintId = hint ? `${inputId}-hint` : undefined
+  const errorId = errors?.length ? `${inputId}-error` : undefined
+  return (
+    <div>
+      <label htmlFor={inputId} className="label">
+        {label}
+      </label>
+      <textarea
+        id={inputId}
+        name={name}
+        rows={rows}
+        className="input"
+        defaultValue={defaultValue}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
+      />
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {errorId ? (
+        <p id={errorId} className="field-error">
+          {errors![0]}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+/** Errors about the whole form (key `''`), announced when they appear. */
+export function FormErrors({ errors }: { errors?: string[] }) {
+  if (!errors?.length) return null
+  return (
+    <div role="alert" className="alert">
+      {errors.map((error) => (
+        <p key={error}>{error}</p>
+      ))}
+    </div>
+  )
+}
+
+/** A success message, announced politely. */
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <div role="status" className="notice">
+      {children}
+    </div>
+  )
+}
