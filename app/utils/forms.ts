@@ -41,7 +41,7 @@ export const EmailField = z
   .refine((v) => v.length > 0, 'Enter your email address.')
   .refine((v) => v.length <= 254, 'Email addresses are at most 254 characters.')
   .refine(
-    (v) => !CONTROL.test(v) && z.email().safeParse(v).success,
+    (v) => v.length === 0 || (!CONTROL.test(v) && z.email().safeParse(v).success),
     'Enter an email address like name@example.com.',
   )
 

@@ -858,12 +858,19 @@ export async function confirmEmailChange(token: string | undefined) {
 
 // -- administering people ---------------------------------------------------------------
 
+/**
+ * Counts active admins and locks their rows until the transaction ends, so
+ * two admins deactivating each other at once cannot both see "two left":
+ * the second waits for the first, then counts again.
+ */
 async function countActiveAdmins(tx: Executor) {
-  const [row] = await tx
-    .select({ value: count() })
+  const rows = await tx
+    .select({ id: users.id })
     .from(users)
     .where(and(eq(users.role, 'admin'), eq(users.active, true)))
-  return row?.value ?? 0
+    .orderBy(asc(users.id))
+    .for('update')
+  return rows.length
 }
 
 /** Deactivates a person: they cannot sign in, and every session of theirs ends at once. Admins only. */
