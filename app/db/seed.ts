@@ -47,7 +47,7 @@ export async function seedDemoIfEmpty({ password }: { password: string }) {
   if ((row?.value ?? 0) > 0) return null
   await db.transaction(async (tx) => {
     const orgs = {
-      vendor: await createOrganization({ name: 'Northwind Relay (vendor)', isVendor: true }, tx),
+      vendor: await createOrganization({ name: 'Northwind Relay', isVendor: true }, tx),
       a: await createOrganization({ name: 'Acme Freight', domains: ['customer-a.test'] }, tx),
       b: await createOrganization({ name: 'Birchwood Health', domains: ['customer-b.test'] }, tx),
       c: await createOrganization({ name: 'Cobalt Savings Bank', domains: ['customer-c.test'] }, tx),

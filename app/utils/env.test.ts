@@ -53,14 +53,31 @@ describe('parseEnv', () => {
 
   it('derives PUBLIC_URL from PORT and strips trailing slashes from a given one', () => {
     expect(parseEnv({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080')
-    expect(parseEnv({ PUBLIC_URL: 'https://hub.example.com/' }).PUBLIC_URL).toBe('https://hub.example.com')
-    expect(parseEnv({ PUBLIC_URL: 'https://hub.example.com///' }).PUBLIC_URL).toBe('https://hub.example.com')
-    expect(parseEnv({ PUBLIC_URL: 'http://localhost:5173' }).PUBLIC_URL).toBe('http://localhost:5173')
+    expect(parseEnv({ PUBLIC_URL: 'https://hub.example.com/' }).PUBLIC_URL).toBe(
+      'https://hub.example.com',
+    )
+    expect(parseEnv({ PUBLIC_URL: 'https://hub.example.com///' }).PUBLIC_URL).toBe(
+      'https://hub.example.com',
+    )
+    expect(parseEnv({ PUBLIC_URL: 'http://localhost:5173' }).PUBLIC_URL).toBe(
+      'http://localhost:5173',
+    )
   })
 
   it('treats empty strings as unset', () => {
-    const e = parseEnv({ PORT: '', PUBLIC_URL: '', DATABASE_URL: '', SMTP_URL: '', NODE_ENV: '', SEED_DEMO: '' })
-    expect(e).toMatchObject({ PORT: 3000, PUBLIC_URL: 'http://localhost:3000', NODE_ENV: 'development' })
+    const e = parseEnv({
+      PORT: '',
+      PUBLIC_URL: '',
+      DATABASE_URL: '',
+      SMTP_URL: '',
+      NODE_ENV: '',
+      SEED_DEMO: '',
+    })
+    expect(e).toMatchObject({
+      PORT: 3000,
+      PUBLIC_URL: 'http://localhost:3000',
+      NODE_ENV: 'development',
+    })
     expect(e.DATABASE_URL).toBeUndefined()
     expect(e.SMTP_URL).toBeUndefined()
     expect(e.SEED_DEMO).toBeUndefined()
@@ -80,30 +97,51 @@ describe('parseEnv', () => {
     const error = envError({ DATABASE_URL: 'mysql://root@localhost/app' })
     expect(error.problems).toEqual(['DATABASE_URL: must start with postgres:// or postgresql://'])
     expect(error.message).toContain('DATABASE_URL: must start with postgres:// or postgresql://')
-    expect(parseEnv({ DATABASE_URL: 'postgresql://u@db/app' }).DATABASE_URL).toBe('postgresql://u@db/app')
-    expect(parseEnv({ DATABASE_URL: 'postgres://u@db/app' }).DATABASE_URL).toBe('postgres://u@db/app')
+    expect(parseEnv({ DATABASE_URL: 'postgresql://u@db/app' }).DATABASE_URL).toBe(
+      'postgresql://u@db/app',
+    )
+    expect(parseEnv({ DATABASE_URL: 'postgres://u@db/app' }).DATABASE_URL).toBe(
+      'postgres://u@db/app',
+    )
   })
 
   it('refuses an SMTP_URL that is not smtp(s), naming it', () => {
     const error = envError({ SMTP_URL: 'http://mail.example.com' })
     expect(error.problems).toEqual(['SMTP_URL: must start with smtp:// or smtps://'])
-    expect(parseEnv({ SMTP_URL: 'smtps://u:p@mail.example.com:465' }).SMTP_URL).toBe('smtps://u:p@mail.example.com:465')
+    expect(parseEnv({ SMTP_URL: 'smtps://u:p@mail.example.com:465' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.com:465',
+    )
   })
 
   it('refuses a PUBLIC_URL that is not an absolute http(s) URL', () => {
     for (const PUBLIC_URL of ['hub.example.com', 'ftp://hub.example.com', '/relative']) {
-      expect(envError({ PUBLIC_URL }).problems).toEqual(['PUBLIC_URL: must be an absolute http(s) URL'])
+      expect(envError({ PUBLIC_URL }).problems).toEqual([
+        'PUBLIC_URL: must be an absolute http(s) URL',
+      ])
     }
   })
 
   it('lists every bad variable at once', () => {
-    const error = envError({ PORT: 'x', DATABASE_URL: 'sqlite:foo', SEED_DEMO: 'maybe', NODE_ENV: 'staging' })
-    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'NODE_ENV', 'PORT', 'SEED_DEMO'])
-    for (const name of ['PORT', 'DATABASE_URL', 'SEED_DEMO', 'NODE_ENV']) expect(error.message).toContain(`  - ${name}: `)
+    const error = envError({
+      PORT: 'x',
+      DATABASE_URL: 'sqlite:foo',
+      SEED_DEMO: 'maybe',
+      NODE_ENV: 'staging',
+    })
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'NODE_ENV',
+      'PORT',
+      'SEED_DEMO',
+    ])
+    for (const name of ['PORT', 'DATABASE_URL', 'SEED_DEMO', 'NODE_ENV'])
+      expect(error.message).toContain(`  - ${name}: `)
   })
 
   it('refuses a short DEMO_PASSWORD', () => {
-    expect(envError({ DEMO_PASSWORD: 'short' }).problems).toEqual(['DEMO_PASSWORD: must be at least 12 characters'])
+    expect(envError({ DEMO_PASSWORD: 'short' }).problems).toEqual([
+      'DEMO_PASSWORD: must be at least 12 characters',
+    ])
   })
 })
 

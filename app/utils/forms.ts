@@ -15,7 +15,7 @@ export type FormFailure = {
   values: Record<string, string>
 }
 
-export type FormResult<T> = { ok: true; data: T } | FormFailure
+export type FormResult<T> = { ok: true; data: T; values: Record<string, string> } | FormFailure
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
@@ -67,20 +67,30 @@ const SECRET_FIELD = /password|token|secret/i
 export function parseForm<S extends z.ZodType>(
   input: FormData | Record<string, unknown>,
   schema: S,
+  { arrays = [] }: { arrays?: string[] } = {},
 ): FormResult<z.output<S>> {
   const raw: Record<string, unknown> = {}
   const values: Record<string, string> = {}
+  for (const key of arrays) raw[key] = []
   const entries = input instanceof FormData ? [...input.entries()] : Object.entries(input)
   for (const [key, value] of entries) {
     // Files are never expected by these forms; ignore them rather than fail.
     if (typeof value !== 'string') continue
+    if (arrays.includes(key)) {
+      // Multi-valued fields (checkbox groups); refilled as a comma list.
+      const list = raw[key] as string[]
+      if (list.length < 100) list.push(value)
+      values[key] = list.join(',')
+      continue
+    }
     // Duplicate keys: keep the first, so a forged second value cannot override.
     if (key in raw) continue
     raw[key] = value
-    if (!SECRET_FIELD.test(key)) values[key] = value.slice(0, 5000)
+    // Long texts (post bodies) are kept whole so nothing typed is lost.
+    if (!SECRET_FIELD.test(key)) values[key] = value.slice(0, 60_000)
   }
   const result = schema.safeParse(raw)
-  if (result.success) return { ok: true, data: result.data }
+  if (result.success) return { ok: true, data: result.data, values }
   const errors: FieldErrors = {}
   for (const issue of result.error.issues) {
     const key = issue.path.length ? String(issue.path[0]) : ''

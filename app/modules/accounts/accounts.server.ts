@@ -36,9 +36,9 @@ import {
   type SessionMeta,
 } from '~/modules/auth/session.server'
 import {
+  beginSignInAttempt,
   clearSignInFailures,
-  recordSignInFailure,
-  signInRetryAfter,
+  forgetSignInAttempt,
 } from '~/modules/auth/throttle.server'
 import { generateLinkToken, hashLinkToken, isWellFormedLinkToken } from '~/modules/auth/tokens.server'
 import { kickMailer, queueEmail } from '~/modules/email/email.server'
@@ -170,21 +170,24 @@ export type SignInOutcome = Result<
 export async function signIn(input: SignInInput, meta: SessionMeta = {}): Promise<SignInOutcome> {
   const email = input.email.toLowerCase()
   const ip = meta.ipAddress ?? null
-  const retryAfter = await signInRetryAfter(email, ip)
-  if (retryAfter > 0) return { ...fail('throttled', MESSAGES.throttled(retryAfter)), retryAfter }
+  // Counted as a failure from the start, so parallel attempts cannot slip past the limit.
+  const attempt = await beginSignInAttempt(email, ip)
+  if (attempt.retryAfter > 0) {
+    return { ...fail('throttled', MESSAGES.throttled(attempt.retryAfter)), retryAfter: attempt.retryAfter }
+  }
 
   const user = await findUserByEmail(email)
   let valid: boolean
   try {
     valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password)
   } catch (error) {
+    await forgetSignInAttempt(attempt.ids)
     if (error instanceof HashingBusyError) return fail('busy', MESSAGES.busy)
     throw error
   }
-  if (!user || !valid) {
-    await recordSignInFailure(email, ip)
-    return fail('invalid_credentials', MESSAGES.invalidCredentials)
-  }
+  // A wrong guess stays recorded.
+  if (!user || !valid) return fail('invalid_credentials', MESSAGES.invalidCredentials)
+  await forgetSignInAttempt(attempt.ids)
   if (!user.active) return fail('deactivated', MESSAGES.deactivated)
 
   const { token, session } = await db.transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import type * as Argon2 from '@node-rs/argon2'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   checkNewPassword,
@@ -23,8 +24,9 @@ const argon = vi.hoisted(() => ({
 }))
 
 vi.mock('@node-rs/argon2', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@node-rs/argon2')>()
-  const track = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, gated: R) =>
+  const real = await importOriginal<typeof Argon2>()
+  const track =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>, gated: R) =>
     async (...args: A): Promise<R> => {
       argon.calls++
       argon.inFlight++
@@ -104,7 +106,8 @@ describe('checkNewPassword', () => {
     expect(PASSWORD_PROBLEM_MESSAGES).toEqual({
       too_short: 'Use at least 12 characters.',
       too_long: 'Use at most 128 characters.',
-      common: 'This password is too common and easy to guess. Choose another — a few unrelated words work well.',
+      common:
+        'This password is too common and easy to guess. Choose another — a few unrelated words work well.',
     })
   })
 })
@@ -123,7 +126,9 @@ describe('hashPassword and verifyPassword', () => {
   it('answers false for a malformed hash instead of throwing', async () => {
     expect(await verifyPassword('not a hash', 'whatever password')).toBe(false)
     expect(await verifyPassword('', 'whatever password')).toBe(false)
-    expect(await verifyPassword('$argon2id$v=19$m=19456,t=2,p=1$broken', 'whatever password')).toBe(false)
+    expect(await verifyPassword('$argon2id$v=19$m=19456,t=2,p=1$broken', 'whatever password')).toBe(
+      false,
+    )
   })
 
   it('never hashes an over-long password', async () => {
@@ -149,7 +154,9 @@ describe('the hashing concurrency limit (PASSWORD_HASH_CONCURRENCY=2)', () => {
     const hash = await hashPassword('slot test password')
     argon.maxInFlight = 0
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => verifyPassword(hash, i % 2 ? 'slot test password' : 'wrong password!')),
+      Array.from({ length: 10 }, (_, i) =>
+        verifyPassword(hash, i % 2 ? 'slot test password' : 'wrong password!'),
+      ),
     )
     expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i % 2 === 1))
     expect(argon.maxInFlight).toBe(2)
@@ -158,7 +165,9 @@ describe('the hashing concurrency limit (PASSWORD_HASH_CONCURRENCY=2)', () => {
   it('queues the rest while two are busy, and hands slots on as they finish', async () => {
     const gate = deferred()
     argon.gate = gate.promise
-    const pending = Array.from({ length: 10 }, () => verifyPassword('$argon2id$whatever', 'password here'))
+    const pending = Array.from({ length: 10 }, () =>
+      verifyPassword('$argon2id$whatever', 'password here'),
+    )
     await flush()
     expect(argon.inFlight).toBe(2)
     expect(argon.calls).toBe(2)
@@ -171,7 +180,9 @@ describe('the hashing concurrency limit (PASSWORD_HASH_CONCURRENCY=2)', () => {
   it('refuses with HashingBusyError once 200 checks are already waiting', async () => {
     const gate = deferred()
     argon.gate = gate.promise
-    const accepted = Array.from({ length: 202 }, () => verifyPassword('$argon2id$whatever', 'password here'))
+    const accepted = Array.from({ length: 202 }, () =>
+      verifyPassword('$argon2id$whatever', 'password here'),
+    )
     await flush()
     const refused = verifyPassword('$argon2id$whatever', 'password here')
     await expect(refused).rejects.toBeInstanceOf(HashingBusyError)
@@ -190,9 +201,11 @@ describe('the hashing concurrency limit (PASSWORD_HASH_CONCURRENCY=2)', () => {
     argon.failNext = true
     await expect(hashPassword('second password')).rejects.toThrow('argon2 exploded')
     const hash = await hashPassword('third password')
-    expect(await Promise.all([verifyPassword(hash, 'third password'), verifyPassword(hash, 'third password')])).toEqual([
-      true,
-      true,
-    ])
+    expect(
+      await Promise.all([
+        verifyPassword(hash, 'third password'),
+        verifyPassword(hash, 'third password'),
+      ]),
+    ).toEqual([true, true])
   })
 })

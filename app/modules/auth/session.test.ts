@@ -46,7 +46,9 @@ describe('the session cookie', () => {
   })
 
   it('is removed with an empty value and Max-Age=0, with the same attributes', () => {
-    expect(serializeBlankSessionCookie(false)).toBe('switchboard_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0')
+    expect(serializeBlankSessionCookie(false)).toBe(
+      'switchboard_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0',
+    )
     expect(serializeBlankSessionCookie(true)).toBe(
       '__Host-switchboard_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure',
     )
@@ -61,7 +63,9 @@ describe('the session cookie', () => {
 
 describe('readSessionToken', () => {
   it('finds the session cookie among others, whatever the spacing', () => {
-    expect(readSessionToken('theme=dark; switchboard_session=abc.def; lang=en', false)).toBe('abc.def')
+    expect(readSessionToken('theme=dark; switchboard_session=abc.def; lang=en', false)).toBe(
+      'abc.def',
+    )
     expect(readSessionToken('switchboard_session=abc.def', false)).toBe('abc.def')
     expect(readSessionToken('a=1;switchboard_session= abc.def ;b=2', false)).toBe('abc.def')
   })
@@ -82,10 +86,14 @@ describe('readSessionToken', () => {
   })
 
   it('does not take a cookie whose name only contains the session cookie’s name', () => {
-    expect(readSessionToken('old_switchboard_session=x.y; switchboard_session_v0=z.w', false)).toBeNull()
+    expect(
+      readSessionToken('old_switchboard_session=x.y; switchboard_session_v0=z.w', false),
+    ).toBeNull()
   })
 
   it('takes the first of two session cookies', () => {
-    expect(readSessionToken('switchboard_session=first.one; switchboard_session=second.one', false)).toBe('first.one')
+    expect(
+      readSessionToken('switchboard_session=first.one; switchboard_session=second.one', false),
+    ).toBe('first.one')
   })
 })
