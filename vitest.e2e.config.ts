@@ -29,6 +29,9 @@ export default defineConfig({
     // The first hook of a file launches Chromium; the global setup may build the app.
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
-    projects: [hubProject('pglite'), ...(process.env.TEST_DATABASE_URL ? [hubProject('postgres')] : [])],
+    projects: [
+      hubProject('pglite'),
+      ...(process.env.TEST_DATABASE_URL ? [hubProject('postgres')] : []),
+    ],
   },
 })

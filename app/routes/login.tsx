@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
 import { Field, FormErrors, Notice } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { SignInSchema } from '~/modules/accounts/accounts.schema'
@@ -37,6 +38,12 @@ export default function LoginPage() {
   const [searchParams] = useSearchParams()
   const errors = actionData?.errors ?? {}
   const values = actionData?.values ?? {}
+  const formRef = useRef<HTMLFormElement>(null)
+  // After a refused sign-in the password is never kept, with or without JavaScript.
+  useEffect(() => {
+    const password = formRef.current?.elements.namedItem('password')
+    if (actionData && password instanceof HTMLInputElement) password.value = ''
+  }, [actionData])
   return (
     <div className="mx-auto max-w-md">
       <h1>Sign in to Switchboard</h1>
@@ -44,7 +51,7 @@ export default function LoginPage() {
       <div className="card mt-6 space-y-4">
         {notice ? <Notice>{notice}</Notice> : null}
         <FormErrors errors={errors['']} />
-        <Form method="post" className="space-y-4" noValidate>
+        <Form method="post" className="space-y-4" noValidate ref={formRef}>
           <input type="hidden" name="redirectTo" value={values.redirectTo ?? searchParams.get('redirectTo') ?? ''} />
           <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={values.email} errors={errors.email} />
           <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={errors.password} />

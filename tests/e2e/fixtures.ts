@@ -1,11 +1,18 @@
 /**
- * Helpers for the browser tests. Each test file calls `useBrowser()` once at
+ * Helpers for the browser tests. Each test file calls `setupBrowser()` once at
  * its top: Chromium is launched before the file's first test and closed after
  * its last; every context a test opens is closed after that test, so tests
  * never share cookies.
  */
 import AxeBuilder from '@axe-core/playwright'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 import { chromiumPath } from './chromium'
 
@@ -30,7 +37,10 @@ const CHROMIUM_ARGS = [
 /** Launches Debian's Chromium (never a downloaded one). */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath()
-  if (!executablePath) throw new Error('e2e: Chromium was not found; install it (apt-get install chromium) or set CHROMIUM_PATH')
+  if (!executablePath)
+    throw new Error(
+      'e2e: Chromium was not found; install it (apt-get install chromium) or set CHROMIUM_PATH',
+    )
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS })
 }
 
@@ -42,7 +52,7 @@ export type BrowserHelpers = {
 }
 
 /** Registers the hooks that launch and close the browser for this file. */
-export function useBrowser(): BrowserHelpers {
+export function setupBrowser(): BrowserHelpers {
   let browser: Browser | undefined
   const open: BrowserContext[] = []
 
@@ -57,7 +67,8 @@ export function useBrowser(): BrowserHelpers {
   })
 
   const newContext = async (options: BrowserContextOptions = {}) => {
-    if (!browser) throw new Error('e2e: the browser is not running; call useBrowser() at the top of the file')
+    if (!browser)
+      throw new Error('e2e: the browser is not running; call setupBrowser() at the top of the file')
     const context = await browser.newContext({ baseURL, ...options })
     context.setDefaultTimeout(10_000)
     open.push(context)
@@ -89,6 +100,20 @@ export async function signOut(page: Page) {
   await page.waitForURL((url) => url.pathname === '/login')
 }
 
+/**
+ * Waits until the one element `locator` matches has exactly `expected` as
+ * its text. After a client-side navigation the URL can change a moment
+ * before the new page is rendered, so reading the text once could see the
+ * old page.
+ */
+export async function expectText(locator: Locator, expected: string) {
+  await expect
+    .poll(() => locator.textContent({ timeout: 1_000 }).catch((error: Error) => error.message), {
+      timeout: 10_000,
+    })
+    .toBe(expected)
+}
+
 /** The session cookie the browser holds for the hub, if any. */
 export async function sessionCookie(context: BrowserContext) {
   const cookies = await context.cookies(baseURL)
@@ -116,9 +141,13 @@ export async function expectNoSeriousA11yViolations(page: Page, label = page.url
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   const lesser = violations.filter((v) => !serious.includes(v))
   if (lesser.length) {
-    console.warn(`[axe] ${label}: ${lesser.length} minor or moderate issue(s):\n${lesser.map(describeViolation).join('\n')}`)
+    console.warn(
+      `[axe] ${label}: ${lesser.length} minor or moderate issue(s):\n${lesser.map(describeViolation).join('\n')}`,
+    )
   }
   if (serious.length) {
-    expect.fail(`axe found ${serious.length} serious or critical violation(s) on ${label}:\n${serious.map(describeViolation).join('\n')}`)
+    expect.fail(
+      `axe found ${serious.length} serious or critical violation(s) on ${label}:\n${serious.map(describeViolation).join('\n')}`,
+    )
   }
 }

@@ -48,7 +48,9 @@ async function waitForHealthy(baseURL: string, child: ChildProcess) {
   let last = 'no answer yet'
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the hub exited (${child.exitCode ?? child.signalCode}) before it was healthy`)
+      throw new Error(
+        `the hub exited (${child.exitCode ?? child.signalCode}) before it was healthy`,
+      )
     }
     try {
       const response = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(5_000) })
@@ -104,7 +106,7 @@ export default async function setup(project: TestProject) {
 
   // Only what the hub needs: no DATABASE_URL or SMTP_URL leaking in from the
   // developer's shell, so emails stay in the outbox where tests read them.
-  const env: Record<string, string> = {
+  const env: NodeJS.ProcessEnv = {
     ...pick(process.env, ['PATH', 'HOME', 'TMPDIR', 'LANG']),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -132,7 +134,12 @@ export default async function setup(project: TestProject) {
     process.stderr.write(prefix(label, chunk))
   })
 
+  // If the test run itself is killed before its teardown, take the hub along.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+
   const cleanup = async () => {
+    process.off('exit', killOnExit)
     await stop(child)
     await fs.rm(dataDir, { recursive: true, force: true })
     await database?.drop()
@@ -152,7 +159,9 @@ export default async function setup(project: TestProject) {
 }
 
 function pick(source: NodeJS.ProcessEnv, names: string[]) {
-  return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : []))) as Record<string, string>
+  return Object.fromEntries(
+    names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])),
+  ) as Record<string, string>
 }
 
 function prefix(label: string, chunk: string) {
