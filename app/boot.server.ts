@@ -14,9 +14,11 @@ import { seedDemoIfEmpty } from '~/db/seed'
 import { deleteExpiredSessions } from '~/modules/auth/session.server'
 import { pruneSignInFailures } from '~/modules/auth/throttle.server'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
+import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
+import { runDailyDigestIfDue } from '~/modules/notifications/notifications.server'
 import { env, type Env } from '~/utils/env.server'
 
-type Health = { status: 'starting' | 'ready' | 'failed'; detail?: string }
+type Health = { status: 'starting' | 'warming' | 'ready' | 'failed'; detail?: string }
 
 type BootState = { health: Health; booting?: Promise<void>; timers: NodeJS.Timeout[] }
 const holder = globalThis as { __switchboardBoot?: BootState }
@@ -41,6 +43,8 @@ export function boot(e: Env = env()): Promise<void> {
         const seeded = await seedDemoIfEmpty({ password: e.DEMO_PASSWORD })
         if (seeded) printDemoLogins(seeded, e)
       }
+      // Requests are served from here on; /healthz says "warming" until search is ready.
+      state.health = { status: 'warming' }
       startMailer()
       const hourly = setInterval(() => {
         Promise.all([deleteExpiredSessions(), pruneSignInFailures()]).catch((error) =>
@@ -49,6 +53,8 @@ export function boot(e: Env = env()): Promise<void> {
       }, 60 * 60 * 1000)
       hourly.unref()
       state.timers.push(hourly)
+      if (e.DIGEST_TIMER) state.timers.push(startDigestTimer(e.DIGEST_HOUR_UTC))
+      await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
       state.health = { status: 'ready' }
       console.info(
         `[boot] ready in ${Date.now() - started} ms on ${e.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${path.resolve(e.DATA_DIR)})`}`,
@@ -60,6 +66,29 @@ export function boot(e: Env = env()): Promise<void> {
     }
   })()
   return state.booting
+}
+
+/**
+ * Checks now and every hour whether today's digest is due (past
+ * DIGEST_HOUR_UTC and not yet run by any process; see runDailyDigestIfDue).
+ */
+function startDigestTimer(hourUtc: number) {
+  const check = () => {
+    runDailyDigestIfDue(new Date(), hourUtc)
+      .then((summary) => {
+        if (summary) {
+          console.info(
+            `[digest] ${summary.emails} digest email(s) with ${summary.notifications} notification(s) queued` +
+              (summary.alreadySent ? `; ${summary.alreadySent} person(s) already had today's` : ''),
+          )
+        }
+      })
+      .catch((error) => console.error('[digest] failed:', error))
+  }
+  check()
+  const timer = setInterval(check, 60 * 60 * 1000)
+  timer.unref()
+  return timer
 }
 
 function printDemoLogins(accounts: { email: string; role: string }[], e: Env) {
@@ -77,11 +106,11 @@ function printDemoLogins(accounts: { email: string; role: string }[], e: Env) {
 
 /** The hub's health: ready only once the database is reachable and migrated. */
 export async function health(): Promise<Health> {
-  if (state.health.status !== 'ready') return state.health
+  if (state.health.status !== 'ready' && state.health.status !== 'warming') return state.health
   if (!hasDatabase()) return { status: 'starting' }
   try {
     await pingDatabase()
-    return { status: 'ready' }
+    return state.health
   } catch (error) {
     return { status: 'failed', detail: error instanceof Error ? error.message : 'database unreachable' }
   }
@@ -90,6 +119,7 @@ export async function health(): Promise<Health> {
 /** Stops timers and closes the database (graceful shutdown). */
 export async function shutdown() {
   stopMailer()
+  await stopSearchIndex()
   for (const timer of state.timers.splice(0)) clearInterval(timer)
   if (hasDatabase()) await getDatabaseHandle().close()
 }

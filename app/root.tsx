@@ -13,7 +13,9 @@ import {
 } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { SearchBox } from '~/components/search/search-box'
 import { getOptionalUser } from '~/modules/auth/auth.server'
+import { countUnread } from '~/modules/notifications/notifications.server'
 import stylesheet from '~/styles/app.css?url'
 import { useNonce } from '~/utils/nonce'
 
@@ -24,28 +26,30 @@ export const links: LinksFunction = () => [
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await getOptionalUser(args)
-  return { user: user ? { id: user.id, name: user.name, email: user.email, role: user.role } : null }
+  if (!user) return { user: null }
+  const unreadNotifications = await countUnread(user.id)
+  return { user: { id: user.id, name: user.name, email: user.email, role: user.role, unreadNotifications } }
 }
 
 export const meta: MetaFunction = () => [{ title: 'Switchboard' }]
 
 type RootUser = NonNullable<Awaited<ReturnType<typeof loader>>['user']>
 
-function SearchBox() {
+/** The bell: a link to the notifications page, its unread count shown and spoken. */
+function NotificationBell({ unread }: { unread: number }) {
   return (
-    <Form method="get" action="/search" role="search" className="w-full max-w-md">
-      <label htmlFor="site-search" className="sr-only">
-        Search problems, workarounds, stories and migrations
-      </label>
-      <input
-        id="site-search"
-        type="search"
-        name="q"
-        placeholder="Search problems, workarounds, stories…"
-        className="input"
-        maxLength={200}
-      />
-    </Form>
+    <Link to="/notifications" className="btn-secondary relative px-3">
+      <svg aria-hidden="true" viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+        <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+      </svg>
+      <span className="sr-only">{unread ? `Notifications, ${unread} unread` : 'Notifications, none unread'}</span>
+      {unread ? (
+        <span aria-hidden="true" className="absolute -right-2 -top-2 min-w-5 rounded-full bg-red-600 px-1.5 text-center text-xs font-semibold leading-5 text-white">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      ) : null}
+    </Link>
   )
 }
 
@@ -106,6 +110,7 @@ function Header({ user }: { user: RootUser | null }) {
             </nav>
             <div className="flex flex-1 justify-end gap-3">
               <SearchBox />
+              <NotificationBell unread={user.unreadNotifications} />
               <AccountMenu user={user} />
             </div>
           </>

@@ -149,7 +149,7 @@ export function createApp({ env: e, source }: { env: Env; source: BuildSource })
       const build = await source.load()
       entry ??= build.entry.module as unknown as EntryExtras
       const status = await entry.health()
-      if (status.status !== 'ready') {
+      if (status.status !== 'ready' && status.status !== 'warming') {
         return plainPage(res, 503, 'Switchboard is starting', 'The hub is getting ready. Try again in a few seconds.', { 'Retry-After': '5' })
       }
       const handle = createRequestHandler(build, e.NODE_ENV === 'development' ? 'development' : 'production')

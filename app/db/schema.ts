@@ -10,13 +10,16 @@
  */
 import { sql } from 'drizzle-orm'
 import {
+  type AnyPgColumn,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -228,3 +231,205 @@ export const settings = pgTable('settings', {
   updatedAt: at('updated_at').notNull().defaultNow(),
 })
 
+
+// ---------------------------------------------------------------------------
+// Posts: problems, workarounds, success stories and migration plans share one
+// table (one id space, one conversation model, one search document shape);
+// columns that belong to one kind are null for the others.
+
+export const postKindEnum = pgEnum('post_kind', ['problem', 'workaround', 'story', 'migration'])
+export type PostKind = (typeof postKindEnum.enumValues)[number]
+export const problemStateEnum = pgEnum('problem_state', ['open', 'answered', 'solved'])
+export type ProblemState = (typeof problemStateEnum.enumValues)[number]
+export const visibilityEnum = pgEnum('visibility', ['community', 'staff'])
+export type Visibility = (typeof visibilityEnum.enumValues)[number]
+export const migrationStatusEnum = pgEnum('migration_status', [
+  'planned',
+  'in_progress',
+  'done',
+  'postponed',
+  'rolled_back',
+])
+export type MigrationStatus = (typeof migrationStatusEnum.enumValues)[number]
+
+export const posts = pgTable('posts', {
+  id: text('id').primaryKey(),
+  kind: postKindEnum('kind').notNull(),
+  authorId: text('author_id')
+    .notNull()
+    .references(() => users.id),
+  /** The author's organization when posting (radar, quiet customers). */
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id),
+  productId: text('product_id')
+    .notNull()
+    .references(() => products.id),
+  /** Workarounds: the problem they solve. */
+  problemId: text('problem_id').references((): AnyPgColumn => posts.id, { onDelete: 'cascade' }),
+  /** Null for workarounds, which are shown under their problem. */
+  title: text('title'),
+  /** Markdown source; rendered and sanitized on display. */
+  body: text('body').notNull(),
+  /** Problems: open → answered → solved. */
+  state: problemStateEnum('state'),
+  visibility: visibilityEnum('visibility').notNull().default('community'),
+  // Workarounds
+  acceptedAt: at('accepted_at'),
+  acceptedById: text('accepted_by_id').references(() => users.id),
+  verifiedAt: at('verified_at'),
+  verifiedById: text('verified_by_id').references(() => users.id),
+  // Success stories: the problem overcome or the migration completed
+  relatedPostId: text('related_post_id').references((): AnyPgColumn => posts.id, { onDelete: 'set null' }),
+  // Migration plans
+  fromVersionId: text('from_version_id').references(() => productVersions.id),
+  toVersionId: text('to_version_id').references(() => productVersions.id),
+  windowStart: date('window_start'),
+  windowEnd: date('window_end'),
+  migrationStatus: migrationStatusEnum('migration_status'),
+  // Moderation and edits
+  hiddenAt: at('hidden_at'),
+  hiddenById: text('hidden_by_id').references(() => users.id),
+  hiddenReason: text('hidden_reason'),
+  editedAt: at('edited_at'),
+  // Kept in step by the commands, in the same transaction
+  meTooCount: integer('me_too_count').notNull().default(0),
+  replyCount: integer('reply_count').notNull().default(0),
+  /** First reply or workaround by someone other than the author (support queue). */
+  firstResponseAt: at('first_response_at'),
+  /** Support engineer who took the problem ("assign to me"). */
+  assignedToId: text('assigned_to_id').references(() => users.id),
+  /** A form's one-time key: a double-submitted form creates one post. */
+  submissionKey: text('submission_key'),
+  createdAt: createdAt(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+  lastActivityAt: at('last_activity_at').notNull().defaultNow(),
+}, (t) => [
+  index('posts_kind_activity_idx').on(t.kind, t.lastActivityAt),
+  index('posts_activity_idx').on(t.lastActivityAt),
+  index('posts_product_idx').on(t.productId, t.kind, t.lastActivityAt),
+  index('posts_problem_idx').on(t.problemId),
+  index('posts_author_idx').on(t.authorId, t.createdAt),
+  index('posts_organization_idx').on(t.organizationId, t.createdAt),
+  index('posts_to_version_idx').on(t.toVersionId),
+  index('posts_updated_idx').on(t.updatedAt),
+  // At most one accepted workaround per problem, whatever races happen.
+  uniqueIndex('posts_one_accepted_per_problem').on(t.problemId).where(sql`${t.acceptedAt} is not null`),
+  uniqueIndex('posts_submission_key').on(t.authorId, t.submissionKey),
+])
+
+/** Versions a post concerns: a problem's affected versions, a story's versions. */
+export const postVersions = pgTable('post_versions', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  versionId: text('version_id')
+    .notNull()
+    .references(() => productVersions.id),
+}, (t) => [primaryKey({ columns: [t.postId, t.versionId] }), index('post_versions_version_idx').on(t.versionId)])
+
+export const postTags = pgTable('post_tags', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  tag: text('tag').notNull(),
+}, (t) => [primaryKey({ columns: [t.postId, t.tag] }), index('post_tags_tag_idx').on(t.tag)])
+
+export const replies = pgTable('replies', {
+  id: text('id').primaryKey(),
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  authorId: text('author_id')
+    .notNull()
+    .references(() => users.id),
+  body: text('body').notNull(),
+  quotedReplyId: text('quoted_reply_id').references((): AnyPgColumn => replies.id, { onDelete: 'set null' }),
+  hiddenAt: at('hidden_at'),
+  hiddenById: text('hidden_by_id').references(() => users.id),
+  hiddenReason: text('hidden_reason'),
+  editedAt: at('edited_at'),
+  submissionKey: text('submission_key'),
+  createdAt: createdAt(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+}, (t) => [
+  index('replies_post_idx').on(t.postId, t.createdAt),
+  index('replies_author_idx').on(t.authorId, t.createdAt),
+  uniqueIndex('replies_submission_key').on(t.authorId, t.submissionKey),
+])
+
+/** Every earlier version of an edited post or reply (support reads the history). */
+export const revisions = pgTable('revisions', {
+  id: text('id').primaryKey(),
+  postId: text('post_id').references(() => posts.id, { onDelete: 'cascade' }),
+  replyId: text('reply_id').references(() => replies.id, { onDelete: 'cascade' }),
+  title: text('title'),
+  body: text('body').notNull(),
+  /** Who wrote this version, and when it was current from. */
+  authorId: text('author_id').references(() => users.id),
+  createdAt: at('created_at').notNull(),
+  replacedAt: at('replaced_at').notNull().defaultNow(),
+}, (t) => [index('revisions_post_idx').on(t.postId), index('revisions_reply_idx').on(t.replyId)])
+
+export const meToos = pgTable('me_toos', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.postId, t.userId] }), index('me_toos_user_idx').on(t.userId)])
+
+export const follows = pgTable('follows', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.postId, t.userId] }), index('follows_user_idx').on(t.userId)])
+
+// ---------------------------------------------------------------------------
+// Notifications: in-app rows, emailed at once or gathered into a daily digest
+// according to each person's preference per event.
+
+export const deliveryEnum = pgEnum('delivery', ['immediately', 'daily', 'off'])
+export type Delivery = (typeof deliveryEnum.enumValues)[number]
+
+export const notifications = pgTable('notifications', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** See NOTIFICATION_EVENTS in app/modules/notifications. */
+  event: text('event').notNull(),
+  actorId: text('actor_id').references(() => users.id, { onDelete: 'set null' }),
+  postId: text('post_id').references(() => posts.id, { onDelete: 'cascade' }),
+  /** One line for the list and the email subject. */
+  summary: text('summary').notNull(),
+  /** Path inside the hub, made absolute for emails. */
+  path: text('path').notNull(),
+  /** Email delivery chosen when created: immediately, daily (digest) or off. */
+  delivery: deliveryEnum('delivery').notNull(),
+  /** Set when included in a daily digest. */
+  digestedAt: at('digested_at'),
+  readAt: at('read_at'),
+  /** The same event for the same person is recorded once. */
+  dedupeKey: text('dedupe_key').notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  index('notifications_user_idx').on(t.userId, t.createdAt),
+  index('notifications_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
+  index('notifications_digest_idx').on(t.delivery, t.digestedAt),
+  uniqueIndex('notifications_dedupe_key').on(t.dedupeKey),
+])
+
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  event: text('event').notNull(),
+  delivery: deliveryEnum('delivery').notNull(),
+}, (t) => [primaryKey({ columns: [t.userId, t.event] })])

@@ -1,73 +1,143 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Notice } from '~/components/ui/field'
-import { getOwnProfile } from '~/modules/accounts/accounts.server'
+import { Pagination } from '~/components/ui/pagination'
+import { PostCard } from '~/components/posts/post-card'
 import { requireUser } from '~/modules/auth/auth.server'
+import { listActivity, listProductsWithVersions } from '~/modules/posts/post-queries.server'
+import { ActivityFiltersSchema, KIND_LABELS, STATE_LABELS } from '~/modules/posts/posts.schema'
 import { noticeFrom } from '~/utils/notices'
-import { notFound } from '~/utils/http.server'
+import { pageFrom } from '~/utils/pagination'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const profile = await getOwnProfile(user)
-  if (!profile) throw notFound()
-  return { profile, notice: noticeFrom(args.request.url) }
+  const url = new URL(args.request.url)
+  const filters = ActivityFiltersSchema.parse(Object.fromEntries(url.searchParams))
+  const [activity, products] = await Promise.all([
+    listActivity(user, {
+      kind: filters.kind,
+      productSlug: filters.product,
+      versionId: filters.version,
+      state: filters.state,
+      page: pageFrom(url),
+    }),
+    listProductsWithVersions(),
+  ])
+  return { user: { name: user.name, role: user.role }, activity, products, filters, notice: noticeFrom(url) }
 }
 
-export const meta: MetaFunction = () => [{ title: 'Home · Switchboard' }]
+export const meta: MetaFunction = () => [{ title: 'Recent activity · Switchboard' }]
 
 export default function Home() {
-  const { profile, notice } = useLoaderData<typeof loader>()
-  const staff = profile.role !== 'customer'
+  const { user, activity, products, filters, notice } = useLoaderData<typeof loader>()
+  const filtered = Boolean(filters.kind || filters.product || filters.version || filters.state)
   return (
     <div className="space-y-6">
       {notice ? <Notice>{notice}</Notice> : null}
-      <section aria-labelledby="welcome">
-        <h1 id="welcome">Welcome, {profile.name}</h1>
-        <p className="mt-2 text-slate-700">
-          You are signed in as {profile.email} at {profile.organizationName}
-          {staff ? ` (${profile.role})` : ''}.
-        </p>
-      </section>
-      <div className="grid gap-4 md:grid-cols-3">
-        <section className="card" aria-labelledby="share">
-          <h2 id="share">Share what you know</h2>
-          <p className="mt-2 text-sm text-slate-700">
-            Log a problem, the workaround you found, a success story or an upcoming migration. Someone else is
-            probably about to lose days on the same thing.
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1>Recent activity</h1>
+          <p className="mt-1 text-slate-700">
+            Welcome, {user.name}. Search first — someone may already have solved it.
           </p>
-        </section>
-        <section className="card" aria-labelledby="search">
-          <h2 id="search">Search before you dig</h2>
-          <p className="mt-2 text-sm text-slate-700">
-            Use the search box at the top: earlier problems and their fixes may already be here.
-          </p>
-        </section>
-        <section className="card" aria-labelledby="connect">
-          <h2 id="connect">Get connected</h2>
-          <p className="mt-2 text-sm text-slate-700">
-            Support can introduce you to a customer who already solved your problem — only if you both say yes.
-          </p>
-        </section>
+        </div>
+        <nav aria-label="Share something" className="flex flex-wrap gap-2">
+          <Link to="/problems/new" className="btn-primary">
+            Log a problem
+          </Link>
+          <Link to="/stories/new" className="btn-secondary">
+            Share a success story
+          </Link>
+          <Link to="/migrations/new" className="btn-secondary">
+            Plan a migration
+          </Link>
+        </nav>
       </div>
-      <section className="card" aria-labelledby="account">
-        <h2 id="account">Your account</h2>
-        <ul className="mt-2 list-inside list-disc text-sm">
-          <li>
-            <Link to="/settings/profile">Edit your profile</Link>
-          </li>
-          <li>
-            <Link to="/settings/password">Change your password</Link>
-          </li>
-          <li>
-            <Link to="/settings/sessions">See where you are signed in</Link>
-          </li>
-          {profile.role === 'admin' ? (
-            <li>
-              <Link to="/admin">Manage organizations, invitations and the outbox</Link>
-            </li>
-          ) : null}
-        </ul>
+
+      <Form method="get" className="card flex flex-wrap items-end gap-3 p-4" aria-label="Filter activity">
+        <div>
+          <label htmlFor="filter-kind" className="label">
+            Kind
+          </label>
+          <select id="filter-kind" name="kind" defaultValue={filters.kind ?? ''} className="input">
+            <option value="">All kinds</option>
+            {Object.entries(KIND_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-product" className="label">
+            Product
+          </label>
+          <select id="filter-product" name="product" defaultValue={filters.product ?? ''} className="input">
+            <option value="">All products</option>
+            {products.map((p) => (
+              <option key={p.id} value={p.slug}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-version" className="label">
+            Version
+          </label>
+          <select id="filter-version" name="version" defaultValue={filters.version ?? ''} className="input">
+            <option value="">All versions</option>
+            {products.map((p) => (
+              <optgroup key={p.id} label={p.name}>
+                {p.versions.map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {p.name} {v.name}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-state" className="label">
+            State (problems)
+          </label>
+          <select id="filter-state" name="state" defaultValue={filters.state ?? ''} className="input">
+            <option value="">Any state</option>
+            {Object.entries(STATE_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="btn-secondary">
+          Apply filters
+        </button>
+        {filtered ? (
+          <Link to="/" className="text-sm">
+            Clear filters
+          </Link>
+        ) : null}
+      </Form>
+
+      <section aria-labelledby="activity-heading" className="space-y-3">
+        <h2 id="activity-heading" className="sr-only">
+          Posts, most recently active first
+        </h2>
+        {activity.items.length === 0 ? (
+          <div className="card text-slate-700">
+            {filtered ? (
+              <p>Nothing matches these filters yet. Try fewer filters, or be the first to share something here.</p>
+            ) : (
+              <p>Nothing has been shared yet. Log the first problem, or tell others about a success.</p>
+            )}
+          </div>
+        ) : (
+          activity.items.map((post) => <PostCard key={post.id} post={post} />)
+        )}
       </section>
+      <Pagination page={activity.page} pageSize={activity.pageSize} total={activity.total} />
     </div>
   )
 }

@@ -18,6 +18,9 @@ export default function AdminLayout() {
         <NavLink to="/admin/organizations" className={tabClass}>
           Organizations
         </NavLink>
+        <NavLink to="/admin/products" className={tabClass}>
+          Products
+        </NavLink>
         <NavLink to="/admin/outbox" className={tabClass}>
           Outbox
         </NavLink>

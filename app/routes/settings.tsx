@@ -33,6 +33,11 @@ export default function SettingsLayout() {
             </NavLink>
           </li>
           <li>
+            <NavLink to="/settings/notifications" className={linkClass}>
+              Notifications
+            </NavLink>
+          </li>
+          <li>
             <NavLink to="/settings/sessions" className={linkClass}>
               Sessions
             </NavLink>

@@ -40,10 +40,20 @@ export const EnvSchema = z
     /** Maximum concurrent argon2 computations (each takes 19 MiB). */
     PASSWORD_HASH_CONCURRENCY: positiveInt(4),
     LOG_REQUESTS: flag,
+    /** The daily digest goes out once a day, at the first hourly check after this hour (UTC). */
+    DIGEST_HOUR_UTC: z.coerce
+      .number({ error: 'must be a whole hour from 0 to 23' })
+      .int('must be a whole hour from 0 to 23')
+      .min(0, 'must be a whole hour from 0 to 23')
+      .max(23, 'must be a whole hour from 0 to 23')
+      .default(7),
+    /** Run the digest timer inside the server; default on, off when NODE_ENV=test. */
+    DIGEST_TIMER: flag,
   })
   .transform((env) => ({
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    DIGEST_TIMER: env.DIGEST_TIMER ?? env.NODE_ENV !== 'test',
   }))
 
 export type Env = z.infer<typeof EnvSchema>

@@ -29,6 +29,8 @@ describe('parseEnv', () => {
       TRUST_PROXY: 0,
       PASSWORD_HASH_CONCURRENCY: 4,
       LOG_REQUESTS: undefined,
+      DIGEST_HOUR_UTC: 7,
+      DIGEST_TIMER: true,
     })
   })
 

@@ -24,3 +24,16 @@ export function describeUserAgent(userAgent: string | null | undefined) {
     : null
   return os ? `${browser} on ${os}` : browser
 }
+
+const dateOnly = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+
+export function formatDate(value: Date | string | number) {
+  return dateOnly.format(new Date(value))
+}
+
+/** "12 Mar 2027" or "12 Mar – 3 Apr 2027" for a planned window (YYYY-MM-DD dates). */
+export function formatWindow(start: string, end: string | null | undefined) {
+  const a = formatDate(`${start}T00:00:00Z`)
+  if (!end || end === start) return `on ${a}`
+  return `between ${a} and ${formatDate(`${end}T00:00:00Z`)}`
+}

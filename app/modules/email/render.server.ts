@@ -10,6 +10,8 @@ export type EmailContent = {
   /** "Hi Alice," — omitted when null. */
   greeting?: string | null
   paragraphs: string[]
+  /** Linked lines under the paragraphs (a digest's items); each URL absolute and shown in the text part. */
+  list?: { text: string; url: string }[]
   action?: { label: string; url: string }
   /** Small print under the message (why you got it, what to do if it wasn't you). */
   footer?: string
@@ -31,6 +33,7 @@ export function renderEmail(content: EmailContent): RenderedEmail {
   const text = [
     content.greeting,
     ...content.paragraphs,
+    content.list?.length ? content.list.map((item) => `- ${item.text}\n  ${item.url}`).join('\n') : null,
     content.action ? `${content.action.label}: ${content.action.url}` : null,
     content.footer ? `—\n${content.footer}` : null,
     'Switchboard',
@@ -46,6 +49,13 @@ export function renderEmail(content: EmailContent): RenderedEmail {
 <p style="margin:0 0 24px;font-weight:700;color:#1d4ed8">Switchboard</p>
 ${content.greeting ? p(escapeHtml(content.greeting)) : ''}
 ${content.paragraphs.map((para) => p(escapeHtml(para))).join('\n')}
+${
+  content.list?.length
+    ? `<ul style="margin:0 0 16px;padding-left:20px;line-height:1.5">${content.list
+        .map((item) => `<li style="margin:0 0 8px"><a href="${escapeHtml(item.url)}">${escapeHtml(item.text)}</a></li>`)
+        .join('\n')}</ul>`
+    : ''
+}
 ${
   content.action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(content.action.url)}" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(content.action.label)}</a></p>

@@ -1,0 +1,197 @@
+/**
+ * Searching: the search page, suggestions as you type, and "similar posts"
+ * (while writing a problem and on a problem's page). All go through the one
+ * index and the one options constant, and all apply the same visibility
+ * rule: customers never get staff-only posts back (hidden posts are not in
+ * the index at all), in results, counts, suggestions or similar panels.
+ */
+import { type SearchResult } from 'minisearch'
+import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
+import { getSearchIndex } from './search-index.server'
+import { processTerm, queryOptions, tokenize, type SearchDocument } from './search-options'
+
+import { QUERY_MAX } from './search.schema'
+export { QUERY_MAX }
+export const SEARCH_PAGE_SIZE = 20
+
+export type SearchFilters = {
+  kind?: SearchDocument['kind']
+  productSlug?: string
+  versionId?: string
+  state?: 'open' | 'answered' | 'solved'
+  /** Created on or after (YYYY-MM-DD). */
+  from?: string
+  /** Created on or before (YYYY-MM-DD). */
+  to?: string
+}
+
+type Stored = Omit<SearchDocument, 'body' | 'workarounds' | 'tags' | 'product' | 'versions'>
+type Hit = SearchResult & Stored
+
+/** Cleans a raw query: no control characters, at most QUERY_MAX characters. */
+export function cleanQuery(raw: string | null | undefined) {
+  // eslint-disable-next-line no-control-regex
+  return (raw ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, QUERY_MAX).trim()
+}
+
+/** The index terms of a query, after stop words and stemming. */
+export function queryTerms(query: string) {
+  return tokenize(query)
+    .map(processTerm)
+    .filter((t): t is string => Boolean(t))
+    .slice(0, 32)
+}
+
+function visibleFilter(actor: Actor, filters: SearchFilters = {}) {
+  const staff = isStaff(actor)
+  const from = filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : null
+  const to = filters.to ? Date.parse(`${filters.to}T23:59:59.999Z`) : null
+  return (result: SearchResult) => {
+    const r = result as Hit
+    if (!staff && r.visibility !== 'community') return false
+    if (filters.kind && r.kind !== filters.kind) return false
+    if (filters.productSlug && r.productSlug !== filters.productSlug) return false
+    if (filters.versionId && !r.versionIds.includes(filters.versionId)) return false
+    if (filters.state && r.state !== filters.state) return false
+    if (from !== null && r.createdAt < from) return false
+    if (to !== null && r.createdAt > to) return false
+    return true
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * A snippet of the excerpt around the first matched word, split into parts
+ * with `match: true` on the words to highlight (rendered as <mark>).
+ */
+export function snippet(text: string, matched: string[], max = 220): { text: string; match: boolean }[] {
+  if (!text) return []
+  const words = [...new Set(matched.filter((m) => m.length > 1))].sort((a, b) => b.length - a.length)
+  const pattern = words.length ? new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})[\\p{L}\\p{N}]*`, 'giu') : null
+  let start = 0
+  if (pattern) {
+    const first = pattern.exec(text)
+    if (first && first.index > max / 2) start = text.lastIndexOf(' ', first.index - 40) + 1
+    pattern.lastIndex = 0
+  }
+  let window = text.slice(start, start + max)
+  if (start > 0) window = `…${window}`
+  if (start + max < text.length) window = `${window}…`
+  if (!pattern) return [{ text: window, match: false }]
+  const parts: { text: string; match: boolean }[] = []
+  let last = 0
+  for (const m of window.matchAll(pattern)) {
+    if (m.index! > last) parts.push({ text: window.slice(last, m.index), match: false })
+    parts.push({ text: m[0], match: true })
+    last = m.index! + m[0].length
+  }
+  if (last < window.length) parts.push({ text: window.slice(last), match: false })
+  return parts
+}
+
+function card(hit: Hit) {
+  const matched = [...hit.queryTerms, ...hit.terms]
+  return {
+    id: hit.id as string,
+    kind: hit.kind,
+    title: hit.title,
+    titleParts: snippet(hit.title, matched, 300),
+    snippet: snippet(hit.excerpt, matched),
+    state: hit.state,
+    accepted: hit.accepted,
+    verified: hit.verified,
+    meTooCount: hit.meTooCount,
+    productName: hit.productName,
+    productSlug: hit.productSlug,
+    visibility: hit.visibility,
+    authorName: hit.authorName,
+    migrationStatus: hit.migrationStatus,
+    createdAt: hit.createdAt,
+    score: hit.score,
+  }
+}
+
+export type SearchCard = ReturnType<typeof card>
+
+export type SearchOutcome =
+  | { status: 'warming' }
+  | { status: 'empty_query'; message: string }
+  | {
+      status: 'ok'
+      results: SearchCard[]
+      total: number
+      page: number
+      pageSize: number
+      /** A likely intended query when nothing matched. */
+      suggestion: string | null
+    }
+
+/** The search page: matching posts the actor may see, best first, a page at a time. */
+export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilters = {}, page = 1): SearchOutcome {
+  const index = getSearchIndex()
+  if (!index) return { status: 'warming' }
+  const query = cleanQuery(rawQuery)
+  const terms = queryTerms(query)
+  if (!terms.length) {
+    return {
+      status: 'empty_query',
+      message: query ? 'Those words are too common to search for. Add a more specific word, like an error message or a feature name.' : 'Type a few words: a symptom, an error message, a feature.',
+    }
+  }
+  const hits = index.search(terms.join(' '), { ...queryOptions(terms), filter: visibleFilter(actor, filters) }) as Hit[]
+  const safePage = Math.max(1, Math.min(page, Math.ceil(hits.length / SEARCH_PAGE_SIZE) || 1))
+  const results = hits.slice((safePage - 1) * SEARCH_PAGE_SIZE, safePage * SEARCH_PAGE_SIZE).map(card)
+  let suggestion: string | null = null
+  if (!hits.length) {
+    const [best] = index.autoSuggest(terms.join(' '), { fuzzy: 0.3, prefix: true, filter: visibleFilter(actor) })
+    if (best && best.suggestion !== terms.join(' ')) suggestion = best.suggestion
+  }
+  return { status: 'ok', results, total: hits.length, page: safePage, pageSize: SEARCH_PAGE_SIZE, suggestion }
+}
+
+/** As-you-type: completions of the query and the top matching posts. */
+export function suggest(actor: Actor, rawQuery: string) {
+  const index = getSearchIndex()
+  const query = cleanQuery(rawQuery).slice(0, 100)
+  const terms = queryTerms(query)
+  if (!index || !terms.length) return { completions: [] as string[], matches: [] as SearchCard[] }
+  const filter = visibleFilter(actor)
+  const completions = index
+    .autoSuggest(terms.join(' '), { ...queryOptions(terms), combineWith: 'AND', filter })
+    .slice(0, 5)
+    .map((s) => s.suggestion)
+  const matches = (index.search(terms.join(' '), { ...queryOptions(terms), filter }) as Hit[]).slice(0, 5).map(card)
+  return { completions, matches }
+}
+
+/**
+ * Posts similar to a text being written (or to a post): up to `limit`,
+ * solved ones first. Long texts are cut to their first words, which carry
+ * the symptom.
+ */
+export function similarPosts(
+  actor: Actor,
+  text: string,
+  { excludeId, limit = 5, kinds = ['problem'] }: { excludeId?: string; limit?: number; kinds?: SearchDocument['kind'][] } = {},
+) {
+  const index = getSearchIndex()
+  if (!index) return []
+  const terms = [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
+  if (!terms.length) return []
+  const visible = visibleFilter(actor)
+  const hits = index.search(terms.join(' '), {
+    ...queryOptions(terms, { prefixLast: false }),
+    filter: (r) => r.id !== excludeId && kinds.includes((r as Hit).kind) && visible(r),
+  }) as Hit[]
+  if (!hits.length) return []
+  // Keep posts sharing at least two of the words (one for a one-word text),
+  // among the best few, then put solved first.
+  const needed = Math.min(2, terms.length)
+  const relevant = hits.filter((h) => new Set(h.queryTerms).size >= needed).slice(0, limit * 3)
+  const solved = (h: Hit) => (h.state === 'solved' || h.accepted || h.verified ? 0 : 1)
+  return relevant
+    .sort((a, b) => solved(a) - solved(b) || b.score - a.score)
+    .slice(0, limit)
+    .map(card)
+}

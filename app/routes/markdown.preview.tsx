@@ -1,0 +1,44 @@
+import { data, type ActionFunctionArgs } from '@remix-run/node'
+import { requireUser } from '~/modules/auth/auth.server'
+import { renderMarkdown } from '~/modules/markdown/markdown.server'
+import { HttpError } from '~/utils/http.server'
+import { allowRequest } from '~/utils/rate-limit.server'
+
+/** The longest text that can be previewed: the longest body any form accepts. */
+const PREVIEW_MAX = 50_000
+
+type PreviewResult = { html: string; error?: undefined } | { html?: undefined; error: string }
+
+/** Previews are rendered on POST only (they read a body, and change nothing). */
+export async function loader() {
+  throw new HttpError(405, 'Send the text to preview with POST.', { Allow: 'POST' })
+}
+
+/**
+ * The Markdown editor's preview (with JavaScript): form field `body` →
+ * `{ html }`, the same sanitized HTML the post will show; or `{ error }`
+ * with 400 (missing or too long), 401 (signed out) or 429 (too many).
+ */
+export async function action(args: ActionFunctionArgs) {
+  const user = await requireUser(args).catch((thrown: unknown) => {
+    // A redirect to sign in would make the fetcher leave the page and lose
+    // the text being written; answer with a message instead.
+    if (thrown instanceof Response && thrown.status >= 300 && thrown.status < 400) return null
+    throw thrown
+  })
+  if (!user) return result({ error: 'Your session has ended. Sign in again in another tab to see the preview; your text is still here.' }, 401)
+  // Rendering costs CPU (up to a few hundred ms for pathological text); people preview far less often.
+  if (!allowRequest(`markdown-preview:${user.id}`, 20, 60_000)) {
+    return result({ error: 'Too many previews in a short time. Wait a minute and try again.' }, 429, { 'Retry-After': '60' })
+  }
+  const body = (await args.request.formData()).get('body')
+  if (typeof body !== 'string') return result({ error: 'There is no text to preview.' }, 400)
+  if (body.length > PREVIEW_MAX) {
+    return result({ error: `The text is too long to preview: at most ${PREVIEW_MAX.toLocaleString('en-US')} characters.` }, 400)
+  }
+  return result({ html: renderMarkdown(body) })
+}
+
+function result(value: PreviewResult, status = 200, headers?: HeadersInit) {
+  return data(value, { status, headers })
+}

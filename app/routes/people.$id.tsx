@@ -1,0 +1,56 @@
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { PostCard } from '~/components/posts/post-card'
+import { Pagination } from '~/components/ui/pagination'
+import { requireUser } from '~/modules/auth/auth.server'
+import { getPersonPage } from '~/modules/posts/post-queries.server'
+import { formatDate } from '~/utils/format'
+import { notFound } from '~/utils/http.server'
+import { pageFrom } from '~/utils/pagination'
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = await requireUser(args)
+  const page = await getPersonPage(user, args.params.id ?? '', pageFrom(new URL(args.request.url)))
+  if (!page) throw notFound('We could not find that person.')
+  return page
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.person.name ?? 'Person'} · Switchboard` }]
+
+const ROLE = { customer: null, support: 'Support engineer', admin: 'Support engineer' } as const
+
+export default function PersonPage() {
+  const { person, acceptedWorkarounds, posts } = useLoaderData<typeof loader>()
+  return (
+    <div className="space-y-6">
+      <div className="card flex flex-wrap items-center gap-4">
+        <span aria-hidden="true" className="flex h-14 w-14 items-center justify-center rounded-full bg-brand-100 text-xl font-semibold text-brand-800">
+          {person.name.trim().charAt(0).toUpperCase() || '?'}
+        </span>
+        <div>
+          <h1>{person.name}</h1>
+          <p className="text-slate-700">
+            {person.organizationName}
+            {ROLE[person.role] ? ` · ${ROLE[person.role]}` : ''} · member since {formatDate(person.createdAt)}
+            {person.active ? '' : ' · no longer active'}
+          </p>
+        </div>
+        <dl className="ml-auto flex gap-6 text-center">
+          <div>
+            <dt className="text-xs text-slate-600">Posts</dt>
+            <dd className="text-2xl font-semibold">{posts.total}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-600">Workarounds accepted</dt>
+            <dd className="text-2xl font-semibold">{acceptedWorkarounds}</dd>
+          </div>
+        </dl>
+      </div>
+      <section aria-labelledby="their-posts" className="space-y-3">
+        <h2 id="their-posts">Posts</h2>
+        {posts.items.length === 0 ? <p className="text-slate-700">Nothing shared yet.</p> : posts.items.map((p) => <PostCard key={p.id} post={p} />)}
+      </section>
+      <Pagination page={posts.page} pageSize={posts.pageSize} total={posts.total} />
+    </div>
+  )
+}

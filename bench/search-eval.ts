@@ -1,0 +1,193 @@
+/**
+ * `npm run eval:search`: how well the production search configuration ranks
+ * similar questions, on SemEval-2016 Task 3 subtask B (Qatar Living forum,
+ * question–question similarity), dev and train part 2.
+ *
+ * 1. Re-ranking: for each original question, index its ten candidates with
+ *    MINISEARCH_OPTIONS and query with the "similar posts" path of the app;
+ *    MAP, MRR, P@1 and P@5 as the organisers' scorer computes them.
+ * 2. Collection: every distinct candidate question of the split in one
+ *    index, queried with each original question; nDCG@10 and Recall@100
+ *    against that question's relevant candidates.
+ *
+ * The options, the term processing and the query options are imported from
+ * the app (the same module, not a copy). Options: --split dev|train2|all.
+ */
+import MiniSearch, { type SearchResult } from 'minisearch'
+import { MINISEARCH_OPTIONS, queryOptions, type SearchDocument } from '~/modules/search/search-options'
+import { cleanQuery, queryTerms } from '~/modules/search/search.server'
+import { loadSplit, type OriginalQuestion, type RelatedQuestion, type Split } from './lib/semeval'
+import { table } from './lib/stats'
+
+/** The organisers' published test figures, for reference (SOURCE.md beside the data). */
+const ENGINE_BASELINE_TEST_MAP = 74.75
+
+/**
+ * The terms `similarPosts` (search.server.ts) queries with for a text: its
+ * cleaned query (cut at QUERY_MAX), distinct terms, at most 24. Kept in step
+ * with similarPosts by hand: it has no export for this step alone.
+ */
+export function similarTerms(text: string) {
+  return [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
+}
+
+function toDocument(id: string, subject: string, body: string): SearchDocument {
+  return {
+    id,
+    kind: 'problem',
+    title: subject,
+    body,
+    workarounds: '',
+    tags: '',
+    product: '',
+    versions: '',
+    state: null,
+    accepted: false,
+    verified: false,
+    meTooCount: 0,
+    productId: '',
+    productName: '',
+    productSlug: '',
+    versionIds: [],
+    visibility: 'community',
+    authorName: '',
+    migrationStatus: null,
+    createdAt: 0,
+    excerpt: '',
+  }
+}
+
+function search(index: MiniSearch<SearchDocument>, text: string): SearchResult[] {
+  const terms = similarTerms(text)
+  if (!terms.length) return []
+  return index.search(terms.join(' '), queryOptions(terms, { prefixLast: false }))
+}
+
+const questionText = (q: { subject: string; body: string }) => `${q.subject} ${q.body}`
+
+// ---------------------------------------------------------------------------
+// Metrics, as in the organisers' scorer (MAP_scripts/ev.py and metrics.py of
+// the SemEval-2016 Task 3 release): a question's average precision is the
+// mean of the precisions at the ranks of its relevant candidates in the top
+// 10, and 0 when it has none; MAP, MRR and P@k average over every question
+// (its published test figures count the questions without any relevant
+// candidate as 0: REC-1@10 is 88.57%, not 100%, in its score files).
+
+function averagePrecision(relevant: boolean[]) {
+  let found = 0
+  let sum = 0
+  relevant.slice(0, 10).forEach((r, i) => {
+    if (r) sum += ++found / (i + 1)
+  })
+  return found ? sum / found : 0
+}
+
+const reciprocalRank = (relevant: boolean[]) => {
+  const first = relevant.slice(0, 10).indexOf(true)
+  return first < 0 ? 0 : 1 / (first + 1)
+}
+const precisionAt = (relevant: boolean[], k: number) => relevant.slice(0, k).filter(Boolean).length / k
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN)
+const pct = (value: number) => (value * 100).toFixed(2)
+
+type RankingFigures = { map: number; mapAnswerable: number; mrr: number; p1: number; p5: number }
+
+function rankingFigures(lists: boolean[][]): RankingFigures {
+  const answerable = lists.filter((l) => l.some(Boolean))
+  return {
+    map: mean(lists.map(averagePrecision)),
+    mapAnswerable: mean(answerable.map(averagePrecision)),
+    mrr: mean(lists.map(reciprocalRank)),
+    p1: mean(lists.map((l) => precisionAt(l, 1))),
+    p5: mean(lists.map((l) => precisionAt(l, 5))),
+  }
+}
+
+/** Each question's candidates in the order our search puts them (unscored ones last, in the engine's order). */
+function rerank(question: OriginalQuestion): RelatedQuestion[] {
+  const index = new MiniSearch<SearchDocument>(MINISEARCH_OPTIONS)
+  index.addAll(question.related.map((r) => toDocument(r.id, r.subject, r.body)))
+  const scores = new Map(search(index, questionText(question)).map((hit) => [hit.id as string, hit.score]))
+  return [...question.related].sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1) || a.rank - b.rank)
+}
+
+// ---------------------------------------------------------------------------
+// Collection mode
+
+function dcg(relevant: boolean[], k: number) {
+  return relevant.slice(0, k).reduce((sum, r, i) => sum + (r ? 1 / Math.log2(i + 2) : 0), 0)
+}
+
+/** nDCG@10 (binary gains) and Recall@100, over the questions that have a relevant candidate. */
+function collectionFigures(questions: OriginalQuestion[]) {
+  const documents = new Map<string, RelatedQuestion>()
+  for (const question of questions) for (const r of question.related) if (!documents.has(r.questionKey)) documents.set(r.questionKey, r)
+  const index = new MiniSearch<SearchDocument>(MINISEARCH_OPTIONS)
+  index.addAll([...documents.entries()].map(([key, r]) => toDocument(key, r.subject, r.body)))
+  const ndcg: number[] = []
+  const recall: number[] = []
+  for (const question of questions) {
+    const wanted = new Set(question.related.filter((r) => r.relevant).map((r) => r.questionKey))
+    if (!wanted.size) continue
+    const ranked = search(index, questionText(question)).map((hit) => wanted.has(hit.id as string))
+    const ideal = Array.from({ length: Math.min(wanted.size, 10) }, () => true)
+    ndcg.push(dcg(ranked, 10) / dcg(ideal, 10))
+    recall.push(ranked.slice(0, 100).filter(Boolean).length / wanted.size)
+  }
+  return { documents: documents.size, questions: ndcg.length, ndcg: mean(ndcg), recall: mean(recall) }
+}
+
+// ---------------------------------------------------------------------------
+
+function parseSplits(argv: string[]): Split[] {
+  const at = argv.indexOf('--split')
+  const value = at >= 0 ? argv[at + 1] : 'all'
+  if (value === 'dev' || value === 'train2') return [value]
+  if (value === 'all') return ['dev', 'train2']
+  throw new Error(`eval: unknown --split ${value} (dev, train2 or all)`)
+}
+
+async function main() {
+  const splits = parseSplits(process.argv.slice(2))
+  const loaded = await Promise.all(splits.map(async (split) => ({ split, questions: await loadSplit(split) })))
+  if (loaded.length > 1) loaded.push({ split: 'dev+train2' as Split, questions: loaded.flatMap((l) => l.questions) })
+
+  const rankingRows: string[][] = []
+  const collectionRows: string[][] = []
+  for (const { split, questions } of loaded) {
+    const ours = rankingFigures(questions.map((q) => rerank(q).map((r) => r.relevant)))
+    const engine = rankingFigures(questions.map((q) => q.related.map((r) => r.relevant)))
+    const answerable = questions.filter((q) => q.related.some((r) => r.relevant)).length
+    rankingRows.push([
+      split,
+      `${questions.length} (${answerable})`,
+      pct(ours.map),
+      pct(ours.mrr),
+      pct(ours.p1),
+      pct(ours.p5),
+      pct(ours.mapAnswerable),
+      pct(engine.map),
+      pct(engine.mrr),
+    ])
+    // The combined row would index two splits together: collection figures are per split only.
+    if (split === 'dev' || split === 'train2') {
+      const c = collectionFigures(questions)
+      collectionRows.push([split, String(c.documents), String(c.questions), pct(c.ndcg), pct(c.recall)])
+    }
+  }
+
+  console.info('SemEval-2016 Task 3, subtask B (question–question similarity): the production search configuration\n')
+  console.info('Re-ranking each question\'s 10 candidates (organisers\' scorer: MAP, MRR, P@k over all questions, 0 without a relevant one)')
+  console.info(
+    table(['split', 'questions (with relevant)', 'MAP', 'MRR', 'P@1', 'P@5', 'MAP w/o empty', 'engine MAP', 'engine MRR'], rankingRows),
+  )
+  console.info(`  engine = the organisers' search-engine order of the same candidates; its published test MAP is ${ENGINE_BASELINE_TEST_MAP}.`)
+  console.info('  MAP w/o empty = MAP over the questions that have at least one relevant candidate.\n')
+  console.info('All distinct candidate questions of a split as one collection, queried with each original question')
+  console.info(table(['split', 'documents', 'questions', 'nDCG@10', 'Recall@100'], collectionRows))
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,22 @@
+/**
+ * Opens the configured database for a command-line script (DATABASE_URL, or
+ * the embedded PGlite under DATA_DIR) and migrates it, like the server does.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { connectDatabase, getDatabaseHandle } from '../app/db/client.server'
+import { migrateDatabase } from '../app/db/migrate'
+import { type Env } from '../app/utils/env.server'
+
+export async function connectForScript(env: Env) {
+  if (env.DATABASE_URL) {
+    await connectDatabase({ driver: 'postgres', url: env.DATABASE_URL, poolSize: 4 })
+    await migrateDatabase(getDatabaseHandle(), env.DATABASE_URL)
+  } else {
+    const dataDir = path.resolve(env.DATA_DIR, 'pglite')
+    await fs.mkdir(dataDir, { recursive: true })
+    await connectDatabase({ driver: 'pglite', dataDir })
+    await migrateDatabase(getDatabaseHandle())
+  }
+  return getDatabaseHandle()
+}
