@@ -14,6 +14,7 @@ import { seedDemoIfEmpty } from '~/db/seed'
 import { deleteExpiredSessions } from '~/modules/auth/session.server'
 import { pruneSignInFailures } from '~/modules/auth/throttle.server'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
+import { askIntroductionOutcomes, expireIntroductions } from '~/modules/introductions/introductions.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
 import { runDailyDigestIfDue } from '~/modules/notifications/notifications.server'
 import { env, type Env } from '~/utils/env.server'
@@ -47,7 +48,7 @@ export function boot(e: Env = env()): Promise<void> {
       state.health = { status: 'warming' }
       startMailer()
       const hourly = setInterval(() => {
-        Promise.all([deleteExpiredSessions(), pruneSignInFailures()]).catch((error) =>
+        Promise.all([deleteExpiredSessions(), pruneSignInFailures(), expireIntroductions(), askIntroductionOutcomes()]).catch((error) =>
           console.error('[maintenance] failed:', error),
         )
       }, 60 * 60 * 1000)

@@ -168,3 +168,6 @@ export default function App() {
 export function ErrorBoundary() {
   return <GeneralErrorBoundary />
 }
+
+/** A Markdown preview changes nothing: do not reload this page's data after one. */
+export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'

@@ -15,8 +15,10 @@ const PREVIEW_ACTION = '/markdown/preview'
  * layouts, and root) can skip that:
  * `export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'`.
  */
-export const skipPreviewRevalidation: ShouldRevalidateFunction = ({ formAction, defaultShouldRevalidate }) =>
-  formAction === PREVIEW_ACTION ? false : defaultShouldRevalidate
+export const skipPreviewRevalidation: ShouldRevalidateFunction = ({
+  formAction,
+  defaultShouldRevalidate,
+}) => (formAction === PREVIEW_ACTION ? false : defaultShouldRevalidate)
 
 export type MarkdownEditorProps = {
   label: string
@@ -120,11 +122,25 @@ export function MarkdownEditor({
           {label}
         </label>
         {hydrated ? (
-          <div role="group" aria-label={`${label}: write or preview`} className="mb-1 inline-flex rounded-md border border-slate-300 bg-white p-0.5 text-sm">
-            <button type="button" aria-pressed={mode === 'write'} onClick={showWrite} className={toggleClass(mode === 'write')}>
+          <div
+            role="group"
+            aria-label={`${label}: write or preview`}
+            className="mb-1 inline-flex rounded-md border border-slate-300 bg-white p-0.5 text-sm"
+          >
+            <button
+              type="button"
+              aria-pressed={mode === 'write'}
+              onClick={showWrite}
+              className={toggleClass(mode === 'write')}
+            >
               Write
             </button>
-            <button type="button" aria-pressed={mode === 'preview'} onClick={showPreview} className={toggleClass(mode === 'preview')}>
+            <button
+              type="button"
+              aria-pressed={mode === 'preview'}
+              onClick={showPreview}
+              className={toggleClass(mode === 'preview')}
+            >
               Preview
             </button>
           </div>
@@ -148,7 +164,8 @@ export function MarkdownEditor({
       />
       <p id={hintId} className="hint">
         {hint ? <>{hint} </> : null}
-        {MARKDOWN_HINT}.{maxLength ? ` Up to ${maxLength.toLocaleString('en-US')} characters.` : null}
+        {MARKDOWN_HINT}.
+        {maxLength ? ` Up to ${maxLength.toLocaleString('en-US')} characters.` : null}
       </p>
       {errorId ? (
         <p id={errorId} className="field-error">
@@ -157,7 +174,13 @@ export function MarkdownEditor({
       ) : null}
       {hydrated ? null : (
         // Without JavaScript: the route's action renders the preview (see the contract above).
-        <button type="submit" name={previewName} value={previewValue} formNoValidate className="btn-secondary mt-2">
+        <button
+          type="submit"
+          name={previewName}
+          value={previewValue}
+          formNoValidate
+          className="btn-secondary mt-2"
+        >
           Preview<span className="sr-only"> {label}</span>
         </button>
       )}
@@ -170,7 +193,10 @@ export function MarkdownEditor({
           hidden={hydrated && mode === 'write'}
           className="mt-3 rounded-md border border-dashed border-slate-300 bg-white p-4"
         >
-          <p id={regionLabelId} className="mb-2 text-xs font-medium uppercase tracking-wide text-slate-600">
+          <p
+            id={regionLabelId}
+            className="mb-2 text-xs font-medium uppercase tracking-wide text-slate-600"
+          >
             Preview of {label}
           </p>
           {content}

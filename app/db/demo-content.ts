@@ -208,11 +208,15 @@ export type ProblemTemplate = {
 
 type Text<V> = (v: V & Base) => string
 
+/** What the environment line may say, when a problem only makes sense on some set-ups. */
+type EnvironmentHint = { platform?: string[]; source?: string[]; sink?: string[] }
+
 function problem<V extends object>(def: {
   key: string
   product: ProductKey
   versions: string[]
   tags: string[]
+  env?: EnvironmentHint
   vars: (r: Random) => V
   titles: Text<V>[]
   body: Text<V>
@@ -226,9 +230,12 @@ function problem<V extends object>(def: {
     write(r, version, index) {
       const v = { ...def.vars(r), product: PRODUCT_NAMES[def.product], version, patch: `${version}.${r.int(0, 4)}` }
       const closing = r.pick(PROBLEM_CLOSINGS)
+      // The same template written again gets its title told apart by the release it happened on.
+      const title = def.titles[index % def.titles.length]!(v)
+      const round = Math.floor(index / def.titles.length)
       return {
-        title: def.titles[index % def.titles.length]!(v),
-        body: [def.body(v).trim(), environment(def.product, v.patch, r), closing].filter(Boolean).join('\n\n'),
+        title: round === 0 ? title : round === 1 ? `${v.product} ${v.patch}: ${title}` : `${title} (${v.patch})`,
+        body: [def.body(v).trim(), environment(def.product, v.patch, r, def.env), closing].filter(Boolean).join('\n\n'),
         tags: def.tags,
         workarounds: def.workarounds.map((w) => w(v).trim()),
         replies: (def.replies ?? []).map((w) => w(v).trim()),
@@ -247,15 +254,15 @@ const PROBLEM_CLOSINGS = [
   '',
 ] as const
 
-function environment(product: ProductKey, patch: string, r: Random) {
+function environment(product: ProductKey, patch: string, r: Random, hint: EnvironmentHint = {}) {
   if (product === 'gateway') {
-    const platform = r.pick(['RHEL 9.3', 'Ubuntu 22.04', 'Rocky Linux 8.9', 'Kubernetes 1.28 (Helm chart)', 'OpenShift 4.14'])
+    const platform = r.pick(hint.platform ?? ['RHEL 9.3', 'Ubuntu 22.04', 'Rocky Linux 8.9', 'Kubernetes 1.28 (Helm chart)', 'OpenShift 4.14'])
     const lb = r.pick(['an F5 pair', 'an AWS NLB', 'HAProxy 2.8', 'two hardware load balancers', 'an Azure load balancer'])
     return `**Environment:** Relay Gateway ${patch} on ${platform}, ${r.int(2, 8)} nodes behind ${lb}.`
   }
   if (product === 'sync') {
-    const source = r.pick(['PostgreSQL 13', 'PostgreSQL 15', 'Oracle 19c', 'SQL Server 2019', 'PostgreSQL 14'])
-    const sink = r.pick(['cloud PostgreSQL 16', 'a cloud SQL Server instance', 'Parquet files in object storage', 'cloud PostgreSQL 15'])
+    const source = r.pick(hint.source ?? ['PostgreSQL 13', 'PostgreSQL 15', 'Oracle 19c', 'SQL Server 2019', 'PostgreSQL 14'])
+    const sink = r.pick(hint.sink ?? ['cloud PostgreSQL 16', 'a cloud SQL Server instance', 'Parquet files in object storage', 'cloud PostgreSQL 15'])
     return `**Environment:** Relay Sync ${patch}, source ${source} on premises, sink ${sink}, ${r.int(3, 40)} pipelines.`
   }
   const series = r.pick(['180k', '420k', '900k', '1.6M', '2.3M'])
@@ -448,6 +455,7 @@ If clients come through a proxy, make sure \`trusted_proxies\` is set so that \`
     product: 'gateway',
     versions: ['4.2', '4.3', '5.0'],
     tags: ['memory', 'oom', 'uploads', 'buffering'],
+    env: { platform: ['Kubernetes 1.28 (Helm chart)', 'OpenShift 4.14'] },
     vars: (r) => ({ size: r.pick([150, 200, 400, 750]), mem: r.pick(['2Gi', '4Gi', '1Gi']) }),
     titles: [
       (v) => `Gateway workers killed by the OOM killer during ${v.size} MB uploads`,
@@ -805,6 +813,7 @@ const SYNC_PROBLEMS: ProblemTemplate[] = [
     product: 'sync',
     versions: ['2.7', '2.8', '3.0'],
     tags: ['postgresql', 'wal', 'replication-slot', 'disk'],
+    env: { source: ['PostgreSQL 13', 'PostgreSQL 14', 'PostgreSQL 15'] },
     vars: (r) => ({ gb: r.pick([86, 140, 212, 390]), pipeline: r.pick(PIPELINES) }),
     titles: [
       (v) => `Replication slot retains ${v.gb} GB of WAL on the source — disk almost full`,
@@ -861,6 +870,7 @@ Emergency relief if the disk is about to fill: pause the pipeline, drop the slot
     product: 'sync',
     versions: ['2.8', '3.0'],
     tags: ['snapshot', 'standby', 'postgresql'],
+    env: { source: ['PostgreSQL 14', 'PostgreSQL 15'] },
     vars: (r) => ({ table: r.pick(TABLES), rows: r.pick(['380 million', '1.2 billion', '95 million']), hours: r.int(3, 9) }),
     titles: [
       (v) => `Initial snapshot of ${v.table} fails after ${v.hours} hours: conflict with recovery`,
@@ -944,6 +954,7 @@ We could not use partitioned apply (foreign keys on the target), so we moved the
     product: 'sync',
     versions: ['2.8', '3.0'],
     tags: ['schema', 'ddl', 'paused'],
+    env: { source: ['PostgreSQL 13', 'PostgreSQL 15'] },
     vars: (r) => ({ table: r.pick(TABLES), column: r.pick(['currency', 'updated_by', 'region_code', 'consent_flag']) }),
     titles: [
       (v) => `Pipeline paused: schema drift on ${v.table} after ALTER TABLE ADD COLUMN`,
@@ -984,6 +995,7 @@ Drops and renames still pause the pipeline (on purpose). For a one-off, \`relays
     product: 'sync',
     versions: ['2.7', '2.8'],
     tags: ['oracle', 'archivelog', 'rman'],
+    env: { source: ['Oracle 19c'] },
     vars: (r) => ({ seq: r.int(18000, 99000) }),
     titles: [
       () => `ORA-01291: missing logfile — Oracle pipeline stops after the nightly backup`,
@@ -1022,6 +1034,7 @@ With a 24-hour margin we have had no missing logfile in four months.
     product: 'sync',
     versions: ['2.7', '2.8', '3.0'],
     tags: ['timestamps', 'timezone', 'dst', 'data-quality'],
+    env: { source: ['PostgreSQL 13', 'PostgreSQL 14'], sink: ['cloud PostgreSQL 15', 'cloud PostgreSQL 16'] },
     vars: (r) => ({ table: r.pick(TABLES) }),
     titles: [
       () => `Timestamps in the target shifted by one hour since the daylight-saving change`,
@@ -1059,6 +1072,7 @@ Then repair the rows written since the change with \`relaysync repair --table <t
     product: 'sync',
     versions: ['2.8', '3.0'],
     tags: ['failover', 'duplicate-key', 'checkpoint'],
+    env: { sink: ['cloud PostgreSQL 15', 'cloud PostgreSQL 16'] },
     vars: (r) => ({ table: r.pick(TABLES), n: r.int(40, 900) }),
     titles: [
       () => `duplicate key value violates unique constraint after Sync node failover`,
@@ -1092,7 +1106,8 @@ For the rows already skipped, \`relaysync repair --pipeline <name> --since "<fai
     key: 'sync-numeric-precision',
     product: 'sync',
     versions: ['2.7', '2.8'],
-    tags: ['numeric', 'precision', 'type-mapping', 'data-quality'],
+    tags: ['oracle', 'numeric', 'precision', 'type-mapping', 'data-quality'],
+    env: { source: ['Oracle 19c'], sink: ['cloud PostgreSQL 15', 'cloud PostgreSQL 16'] },
     vars: (r) => ({ column: r.pick(['amount', 'balance', 'fx_rate', 'interest_accrued']) }),
     titles: [
       (v) => `Rounding differences in ${v.column}: NUMBER(38,10) arrives as DOUBLE`,
@@ -1168,6 +1183,7 @@ ${F}
     product: 'sync',
     versions: ['2.7', '2.8', '3.0'],
     tags: ['postgresql', 'toast', 'nulls', 'data-quality'],
+    env: { source: ['PostgreSQL 13', 'PostgreSQL 14', 'PostgreSQL 15'] },
     vars: (r) => ({ table: r.pick(['emr.encounters', 'ops.shipments', 'claims.claim_documents']), column: r.pick(['notes', 'payload', 'attachments_meta']) }),
     titles: [
       (v) => `Large text column ${v.column} becomes NULL in the target after unrelated updates`,
@@ -1209,6 +1225,7 @@ We went with option 2. Then \`relaysync repair --table ${v.table} --where "${v.c
     product: 'sync',
     versions: ['2.8', '3.0'],
     tags: ['tls', 'certificates', 'java'],
+    env: { sink: ['cloud PostgreSQL 15', 'cloud PostgreSQL 16'] },
     vars: (r) => ({ host: r.pick(['pg-prod.cloud.example.test', 'sqlsink.cloud.example.test', 'dwh-gateway.example.test']) }),
     titles: [
       () => `Sink connection fails with "PKIX path building failed" after certificate rotation`,
@@ -2201,16 +2218,6 @@ export const WORKAROUND_OPENERS: Record<'customer' | 'support' | 'self', readonl
   support: ['From the support side, this is the fix we recommend:', 'We reproduced this in our lab. The cause and the fix:', ''],
   self: ['Found it ourselves after a long evening — writing it down for the next person.', 'Answering my own question in case someone else runs into this:'],
 }
-
-/** Where a second plan of the same organization applies (a plan per environment). */
-export const MIGRATION_ENVIRONMENTS = [
-  'the EU production cluster',
-  'the US production cluster',
-  'the disaster-recovery site',
-  'the internal, staff-facing installation',
-  'the partner-facing installation',
-  'the test and acceptance environments',
-] as const
 
 // ---------------------------------------------------------------------------
 // Posts that exist once: staff-only notes and the moderated examples

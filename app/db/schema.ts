@@ -433,3 +433,78 @@ export const notificationPreferences = pgTable('notification_preferences', {
   event: text('event').notNull(),
   delivery: deliveryEnum('delivery').notNull(),
 }, (t) => [primaryKey({ columns: [t.userId, t.event] })])
+
+// ---------------------------------------------------------------------------
+// Introductions: support connects a customer who is stuck on a problem (the
+// asker) with one who solved something similar (the solver), only when both
+// say yes. See app/modules/introductions for the state machine.
+
+export const introductionStateEnum = pgEnum('introduction_state', [
+  'proposed',
+  'connected',
+  'declined',
+  'expired',
+  'withdrawn',
+])
+export type IntroductionState = (typeof introductionStateEnum.enumValues)[number]
+export const introductionResponseEnum = pgEnum('introduction_response', ['accepted', 'declined'])
+
+export const introductions = pgTable('introductions', {
+  id: text('id').primaryKey(),
+  problemId: text('problem_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  askerId: text('asker_id')
+    .notNull()
+    .references(() => users.id),
+  solverId: text('solver_id')
+    .notNull()
+    .references(() => users.id),
+  /** The workaround, story or migration that makes the solver a good match. */
+  qualifyingPostId: text('qualifying_post_id').references(() => posts.id, { onDelete: 'set null' }),
+  proposedById: text('proposed_by_id')
+    .notNull()
+    .references(() => users.id),
+  askerNote: text('asker_note').notNull(),
+  solverNote: text('solver_note').notNull(),
+  state: introductionStateEnum('state').notNull().default('proposed'),
+  askerResponse: introductionResponseEnum('asker_response'),
+  askerRespondedAt: at('asker_responded_at'),
+  solverResponse: introductionResponseEnum('solver_response'),
+  solverRespondedAt: at('solver_responded_at'),
+  expiresAt: at('expires_at').notNull(),
+  connectedAt: at('connected_at'),
+  closedAt: at('closed_at'),
+  /** "Did it help?" asked of the asker a while after connecting, and the answer. */
+  outcomeAskedAt: at('outcome_asked_at'),
+  outcome: text('outcome'),
+  outcomeAt: at('outcome_at'),
+  createdAt: createdAt(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+}, (t) => [
+  index('introductions_state_idx').on(t.state, t.createdAt),
+  index('introductions_problem_idx').on(t.problemId),
+  index('introductions_asker_idx').on(t.askerId),
+  index('introductions_solver_idx').on(t.solverId),
+  // One open introduction per pair and problem.
+  uniqueIndex('introductions_open_pair')
+    .on(t.problemId, t.askerId, t.solverId)
+    .where(sql`${t.state} in ('proposed', 'connected')`),
+])
+
+/** The private thread of a connected introduction (the two customers and support). */
+export const introductionMessages = pgTable('introduction_messages', {
+  id: text('id').primaryKey(),
+  introductionId: text('introduction_id')
+    .notNull()
+    .references(() => introductions.id, { onDelete: 'cascade' }),
+  authorId: text('author_id')
+    .notNull()
+    .references(() => users.id),
+  body: text('body').notNull(),
+  submissionKey: text('submission_key'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('introduction_messages_intro_idx').on(t.introductionId, t.createdAt),
+  uniqueIndex('introduction_messages_submission_key').on(t.authorId, t.submissionKey),
+])

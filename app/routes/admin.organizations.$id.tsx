@@ -112,7 +112,7 @@ export default function OrganizationPage() {
                   <td>{m.lastSignInAt ? formatDateTime(m.lastSignInAt) : 'never'}</td>
                   <td>
                     {m.id === adminId ? null : (
-                      <Form method="post">
+                      <Form method="post" action={`/admin/organizations/${organization.id}`}>
                         <input type="hidden" name="id" value={m.id} />
                         <SubmitButton className={m.active ? 'btn-danger' : 'btn-secondary'} name="intent" value={m.active ? 'deactivate' : 'reactivate'}>
                           {m.active ? 'Deactivate' : 'Reactivate'}
@@ -131,7 +131,7 @@ export default function OrganizationPage() {
       <div className="grid gap-6 md:grid-cols-2">
         <section aria-labelledby="invite" className="card">
           <h2 id="invite">Invite someone</h2>
-          <Form method="post" className="mt-4 space-y-4" noValidate>
+          <Form method="post" action={`/admin/organizations/${organization.id}`} className="mt-4 space-y-4" noValidate>
             <FormErrors errors={errorsFor('invite')['']} />
             <Field label="Email" name="email" type="email" required defaultValue={intent === 'invite' ? values.email : undefined} errors={errorsFor('invite').email} />
             <div>
@@ -160,7 +160,7 @@ export default function OrganizationPage() {
                     <span className="break-all">
                       {inv.email} ({inv.role}) · expires {formatDateTime(inv.expiresAt)}
                     </span>
-                    <Form method="post">
+                    <Form method="post" action={`/admin/organizations/${organization.id}`}>
                       <input type="hidden" name="id" value={inv.id} />
                       <SubmitButton className="btn-secondary" name="intent" value="revoke">
                         Withdraw<span className="sr-only"> the invitation of {inv.email}</span>
@@ -175,7 +175,7 @@ export default function OrganizationPage() {
 
         <section aria-labelledby="domains" className="card">
           <h2 id="domains">Sign-up domains</h2>
-          <Form method="post" className="mt-4 space-y-4" noValidate>
+          <Form method="post" action={`/admin/organizations/${organization.id}`} className="mt-4 space-y-4" noValidate>
             <FormErrors errors={errorsFor('domains')['']} />
             <TextAreaField
               label="Allowed email domains"

@@ -7,6 +7,10 @@ import { allowRequest } from '~/utils/rate-limit.server'
 /** The longest text that can be previewed: the longest body any form accepts. */
 const PREVIEW_MAX = 50_000
 
+const SIGNED_OUT =
+  'Your session has ended. Sign in again in another tab to see the preview; your text is still here.'
+const TOO_LONG = `The text is too long to preview: at most ${PREVIEW_MAX.toLocaleString('en-US')} characters.`
+
 type PreviewResult = { html: string; error?: undefined } | { html?: undefined; error: string }
 
 /** Previews are rendered on POST only (they read a body, and change nothing). */
@@ -26,16 +30,18 @@ export async function action(args: ActionFunctionArgs) {
     if (thrown instanceof Response && thrown.status >= 300 && thrown.status < 400) return null
     throw thrown
   })
-  if (!user) return result({ error: 'Your session has ended. Sign in again in another tab to see the preview; your text is still here.' }, 401)
+  if (!user) return result({ error: SIGNED_OUT }, 401)
   // Rendering costs CPU (up to a few hundred ms for pathological text); people preview far less often.
   if (!allowRequest(`markdown-preview:${user.id}`, 20, 60_000)) {
-    return result({ error: 'Too many previews in a short time. Wait a minute and try again.' }, 429, { 'Retry-After': '60' })
+    return result(
+      { error: 'Too many previews in a short time. Wait a minute and try again.' },
+      429,
+      { 'Retry-After': '60' },
+    )
   }
   const body = (await args.request.formData()).get('body')
   if (typeof body !== 'string') return result({ error: 'There is no text to preview.' }, 400)
-  if (body.length > PREVIEW_MAX) {
-    return result({ error: `The text is too long to preview: at most ${PREVIEW_MAX.toLocaleString('en-US')} characters.` }, 400)
-  }
+  if (body.length > PREVIEW_MAX) return result({ error: TOO_LONG }, 400)
   return result({ html: renderMarkdown(body) })
 }
 

@@ -141,3 +141,6 @@ export default function NewMigrationPage() {
     </div>
   )
 }
+
+/** A Markdown preview changes nothing: do not reload this page's data after one. */
+export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'

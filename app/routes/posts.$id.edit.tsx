@@ -70,3 +70,6 @@ export default function EditPostPage() {
     </div>
   )
 }
+
+/** A Markdown preview changes nothing: do not reload this page's data after one. */
+export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'

@@ -125,3 +125,6 @@ export default function NewProblemPage() {
     </div>
   )
 }
+
+/** A Markdown preview changes nothing: do not reload this page's data after one. */
+export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'

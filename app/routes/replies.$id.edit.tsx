@@ -56,3 +56,6 @@ export default function EditReplyPage() {
     </div>
   )
 }
+
+/** A Markdown preview changes nothing: do not reload this page's data after one. */
+export { skipPreviewRevalidation as shouldRevalidate } from '~/components/markdown-editor'

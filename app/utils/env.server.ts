@@ -40,6 +40,10 @@ export const EnvSchema = z
     /** Maximum concurrent argon2 computations (each takes 19 MiB). */
     PASSWORD_HASH_CONCURRENCY: positiveInt(4),
     LOG_REQUESTS: flag,
+    /** Days an introduction request waits for both answers. */
+    INTRODUCTION_EXPIRY_DAYS: positiveInt(14),
+    /** Days after connecting when the asker is asked whether it helped. */
+    INTRODUCTION_OUTCOME_DAYS: positiveInt(7),
     /** The daily digest goes out once a day, at the first hourly check after this hour (UTC). */
     DIGEST_HOUR_UTC: z.coerce
       .number({ error: 'must be a whole hour from 0 to 23' })

@@ -31,6 +31,8 @@ describe('parseEnv', () => {
       LOG_REQUESTS: undefined,
       DIGEST_HOUR_UTC: 7,
       DIGEST_TIMER: true,
+      INTRODUCTION_EXPIRY_DAYS: 14,
+      INTRODUCTION_OUTCOME_DAYS: 7,
     })
   })
 

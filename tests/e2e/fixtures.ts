@@ -14,6 +14,7 @@ import {
   type Page,
 } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
+import { DEMO_PASSWORD } from './accounts'
 import { chromiumPath } from './chromium'
 
 export { DEMO, DEMO_PASSWORD } from './accounts'
@@ -149,5 +150,46 @@ export async function expectNoSeriousA11yViolations(page: Page, label = page.url
     expect.fail(
       `axe found ${serious.length} serious or critical violation(s) on ${label}:\n${serious.map(describeViolation).join('\n')}`,
     )
+  }
+}
+
+/**
+ * Waits until React has hydrated the page, so typing and clicking reach its
+ * handlers instead of the server-rendered HTML (a controlled field filled
+ * before hydration is reset by it). The sign: React Router's
+ * ScrollRestoration sets `history.scrollRestoration` to 'manual' in an
+ * effect, which runs only after the hydrated tree is committed; a new
+ * document starts at 'auto'. Never resolves on a page without JavaScript.
+ */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => window.history.scrollRestoration === 'manual')
+}
+
+/**
+ * Whether the page's own scripts run (false in a context opened with
+ * `javaScriptEnabled: false`; Playwright's evaluate works either way).
+ */
+export async function pageScriptsRun(page: Page) {
+  return page.evaluate(() => '__remixContext' in window)
+}
+
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>
+
+/**
+ * Pages signed in as demo people, for files whose tests need several people
+ * at once. Each person signs in through the form once per file (password
+ * hashing is slow on purpose); later pages reuse that session's cookie in a
+ * fresh context, with or without JavaScript. Do not sign these pages out:
+ * that would end the shared session.
+ */
+export function signedInPages(browser: BrowserHelpers, password = DEMO_PASSWORD) {
+  const states = new Map<string, StorageState>()
+  return async (email: string, options: BrowserContextOptions = {}): Promise<Page> => {
+    const state = states.get(email)
+    if (state) return (await browser.newContext({ ...options, storageState: state })).newPage()
+    const page = await browser.newPage(options)
+    await signIn(page, email, password)
+    states.set(email, await page.context().storageState())
+    return page
   }
 }

@@ -45,6 +45,7 @@ import { kickMailer, queueEmail } from '~/modules/email/email.server'
 import { renderEmail } from '~/modules/email/render.server'
 import { absoluteUrl } from '~/utils/env.server'
 import { fail, newId, ok, type Result } from '~/utils/result'
+import { isUniqueViolation } from '~/utils/db-errors.server'
 
 const HOUR_MS = 60 * 60 * 1000
 export const INVITATION_LIFETIME_MS = 7 * 24 * HOUR_MS
@@ -145,13 +146,6 @@ async function issueEmailToken(
     expiresAt: new Date(Date.now() + values.lifetimeMs),
   })
   return token
-}
-
-function isUniqueViolation(error: unknown, constraint?: string) {
-  const e = error as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown }
-  if (e?.cause && !e.code) return isUniqueViolation(e.cause, constraint)
-  if (e?.code !== '23505') return false
-  return !constraint || e.constraint_name === constraint || e.constraint === constraint
 }
 
 // -- sign-in ------------------------------------------------------------------

@@ -18,6 +18,7 @@ import { type Actor, isAdmin } from '~/modules/accounts/accounts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { fail, newId, ok } from '~/utils/result'
 import { type ProductInput, type RenameInput, type VersionInput } from './catalog.schema'
+import { isUniqueViolation } from '~/utils/db-errors.server'
 
 export const CATALOG_MESSAGES = {
   forbidden: 'Only administrators can manage products and versions.',
@@ -40,12 +41,6 @@ export const CATALOG_MESSAGES = {
 const PRODUCT_NAMES_LOCK = 0x63617461
 
 // -- helpers ------------------------------------------------------------------
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown }
-  if (e?.cause && !e.code) return isUniqueViolation(e.cause, constraint)
-  return e?.code === '23505' && (e.constraint_name === constraint || e.constraint === constraint)
-}
 
 /** Turns a unique-index violation from a race into the failure the check would have given. */
 function raceFailure(error: unknown, slug?: string, versionName?: string) {

@@ -101,14 +101,20 @@ function absolute(path: string): string | null {
   }
 }
 
+/** The only tags kept; any other disappears and its text stays. No img, svg, iframe, form… */
+// prettier-ignore
+const ALLOWED_TAGS = [
+  'p', 'br', 'hr', 'h2', 'h3', 'h4', 'blockquote', 'pre',
+  'ul', 'ol', 'li',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'a', 'strong', 'em', 'del', 'code',
+]
+
 type SanitizeMode = { absoluteLinks: boolean }
 
 function sanitizeOptions({ absoluteLinks }: SanitizeMode): sanitize.IOptions {
   return {
-    allowedTags: [
-      'p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a',
-      'h2', 'h3', 'h4', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
-    ],
+    allowedTags: ALLOWED_TAGS,
     allowedAttributes: { a: ['href', 'title', 'rel'], ol: ['start'] },
     // Only fenced code's language, for a future highlighter; nothing to style or script with.
     allowedClasses: { code: [/^language-[\w#+.-]{1,40}$/] },
@@ -149,7 +155,10 @@ const EMAIL_OPTIONS = sanitizeOptions({ absoluteLinks: true })
  * and link schemes of `html`, and sets rel="nofollow ugc noopener" on every
  * link. Exported so tests can attack it directly; pages use renderMarkdown.
  */
-export function sanitizeRenderedHtml(html: string, { absoluteLinks = false }: Partial<SanitizeMode> = {}): string {
+export function sanitizeRenderedHtml(
+  html: string,
+  { absoluteLinks = false }: Partial<SanitizeMode> = {},
+): string {
   return sanitize(html, absoluteLinks ? EMAIL_OPTIONS : WEB_OPTIONS)
 }
 
@@ -235,6 +244,9 @@ function shorten(text: string, max: number): string {
 function addKeyboardAccess(html: string): string {
   return html
     .replaceAll('<pre>', '<pre tabindex="0">')
-    .replaceAll('<table>', '<div class="markdown-table" role="region" aria-label="Table" tabindex="0"><table>')
+    .replaceAll(
+      '<table>',
+      '<div class="markdown-table" role="region" aria-label="Table" tabindex="0"><table>',
+    )
     .replaceAll('</table>', '</table></div>')
 }

@@ -9,9 +9,26 @@ import {
 
 /** Tag → the attributes it may carry, and a check of each value. */
 const ALLOWED: Record<string, Record<string, (value: string) => boolean>> = {
-  p: {}, br: {}, strong: {}, em: {}, del: {}, pre: { tabindex: (v) => v === '0' }, blockquote: {},
-  ul: {}, ol: { start: (v) => /^\d+$/.test(v) }, li: {}, h2: {}, h3: {}, h4: {}, hr: {},
-  table: {}, thead: {}, tbody: {}, tr: {}, th: {}, td: {},
+  p: {},
+  br: {},
+  strong: {},
+  em: {},
+  del: {},
+  pre: { tabindex: (v) => v === '0' },
+  blockquote: {},
+  ul: {},
+  ol: { start: (v) => /^\d+$/.test(v) },
+  li: {},
+  h2: {},
+  h3: {},
+  h4: {},
+  hr: {},
+  table: {},
+  thead: {},
+  tbody: {},
+  tr: {},
+  th: {},
+  td: {},
   code: { class: (v) => /^language-[\w#+.-]+$/.test(v) },
   a: { href: isSafeHref, title: () => true, rel: (v) => v === 'nofollow ugc noopener' },
   // The scroll wrapper renderMarkdown puts around tables, with fixed attributes.
@@ -33,9 +50,11 @@ function decode(value: string) {
     .replaceAll('&amp;', '&')
 }
 
+// eslint-disable-next-line no-control-regex
+const IGNORED_IN_URLS = /[\u0000-\u0020\u007F-\u009F]/g
+
 function isSafeHref(raw: string) {
-  // eslint-disable-next-line no-control-regex
-  const href = decode(raw).replace(/[\u0000-\u0020\u007F-\u009F]/g, '').toLowerCase()
+  const href = decode(raw).replace(IGNORED_IN_URLS, '').toLowerCase()
   return href.startsWith('/') || /^(https?|mailto):/.test(href)
 }
 
@@ -50,7 +69,21 @@ const ATTRIBUTE = /\s+([^\s=/>]+)(?:="([^"]*)")?/g
  */
 function expectInert(html: string) {
   const lower = html.toLowerCase()
-  for (const needle of ['<script', '<iframe', '<svg', '<img', '<style', '<form', '<input', '<object', '<embed', '<math', '<base', '<meta', '<link']) {
+  for (const needle of [
+    '<script',
+    '<iframe',
+    '<svg',
+    '<img',
+    '<style',
+    '<form',
+    '<input',
+    '<object',
+    '<embed',
+    '<math',
+    '<base',
+    '<meta',
+    '<link',
+  ]) {
     expect(lower, `found ${needle}`).not.toContain(needle)
   }
   for (const match of html.matchAll(TAG)) {
@@ -58,7 +91,9 @@ function expectInert(html: string) {
     const allowed = ALLOWED[name!.toLowerCase()]
     expect(allowed, `tag not allowed: ${tag}`).toBeDefined()
     // Attribute names only: a title may say "onmouseover=" as escaped text.
-    expect(tag.replace(/="[^"]*"/g, '').toLowerCase()).not.toMatch(/\s(on[a-z]+|style|src|srcdoc|action|formaction|xlink:href)\b/)
+    expect(tag.replace(/="[^"]*"/g, '').toLowerCase()).not.toMatch(
+      /\s(on[a-z]+|style|src|srcdoc|action|formaction|xlink:href)\b/,
+    )
     for (const [, attribute, value = ''] of attributes.matchAll(ATTRIBUTE)) {
       const check = allowed![attribute!.toLowerCase()]
       expect(check, `attribute not allowed: ${attribute} in ${tag}`).toBeDefined()
@@ -139,7 +174,12 @@ describe('renderMarkdown: stored XSS', () => {
   })
 
   it('does not turn script URLs into links, in any spelling', () => {
-    for (const source of ['[x](javascript:alert(1))', '[x](JaVaScRiPt:alert(1))', '[x](javascript&#58;alert(1))', '<javascript:alert(1)>']) {
+    for (const source of [
+      '[x](javascript:alert(1))',
+      '[x](JaVaScRiPt:alert(1))',
+      '[x](javascript&#58;alert(1))',
+      '<javascript:alert(1)>',
+    ]) {
       expect(renderMarkdown(source)).not.toContain('<a')
     }
   })
@@ -158,9 +198,15 @@ describe('renderMarkdown: stored XSS', () => {
 describe('renderMarkdown: pathological input', () => {
   const cases: [string, string][] = [
     ["5,000 levels of '>' on one line", '>'.repeat(5000) + ' deep'],
-    ["5,000 lines of deepening '>'", Array.from({ length: 5000 }, (_, i) => '>'.repeat(i + 1) + ' x').join('\n')],
+    [
+      "5,000 lines of deepening '>'",
+      Array.from({ length: 5000 }, (_, i) => '>'.repeat(i + 1) + ' x').join('\n'),
+    ],
     ["5,000 levels of '- ' on one line", '- '.repeat(5000) + 'deep'],
-    ['5,000 indented list levels', Array.from({ length: 5000 }, (_, i) => ' '.repeat(i * 2) + '- x').join('\n')],
+    [
+      '5,000 indented list levels',
+      Array.from({ length: 5000 }, (_, i) => ' '.repeat(i * 2) + '- x').join('\n'),
+    ],
     ["5,000 levels of '1. '", '1. '.repeat(5000) + 'deep'],
     ['alternating quotes and lists', '> - '.repeat(5000) + 'deep'],
   ]
@@ -208,7 +254,11 @@ describe('renderMarkdown: pathological input', () => {
 
 describe('renderMarkdown: what members write', () => {
   it('gives every link rel="nofollow ugc noopener"', () => {
-    expect(renderMarkdown('[docs](https://example.com/docs) and https://example.org and <mailto:a@example.com>')).toBe(
+    expect(
+      renderMarkdown(
+        '[docs](https://example.com/docs) and https://example.org and <mailto:a@example.com>',
+      ),
+    ).toBe(
       '<p><a href="https://example.com/docs" rel="nofollow ugc noopener">docs</a> and ' +
         '<a href="https://example.org" rel="nofollow ugc noopener">https://example.org</a> and ' +
         '<a href="mailto:a@example.com" rel="nofollow ugc noopener">mailto:a@example.com</a></p>\n',
@@ -216,7 +266,9 @@ describe('renderMarkdown: what members write', () => {
   })
 
   it("keeps relative links only when they start with '/'", () => {
-    expect(renderMarkdown('[post](/posts/42)')).toBe('<p><a href="/posts/42" rel="nofollow ugc noopener">post</a></p>\n')
+    expect(renderMarkdown('[post](/posts/42)')).toBe(
+      '<p><a href="/posts/42" rel="nofollow ugc noopener">post</a></p>\n',
+    )
     expect(renderMarkdown('[post](posts/42)')).toBe('<p>[post](posts/42)</p>\n')
     expect(renderMarkdown('[top](#top)')).toBe('<p>[top](#top)</p>\n')
   })
@@ -225,8 +277,12 @@ describe('renderMarkdown: what members write', () => {
     expect(renderMarkdown('```ts\n  const a  =  1\n\n\tindented()\n```')).toBe(
       '<pre tabindex="0"><code class="language-ts">  const a  =  1\n\n\tindented()\n</code></pre>\n',
     )
-    expect(renderMarkdown('    if (x) {\n      y()\n    }')).toBe('<pre tabindex="0"><code>if (x) {\n  y()\n}\n</code></pre>\n')
-    expect(renderMarkdown('Run `npm  ci` <now>')).toBe('<p>Run <code>npm  ci</code> &lt;now&gt;</p>\n')
+    expect(renderMarkdown('    if (x) {\n      y()\n    }')).toBe(
+      '<pre tabindex="0"><code>if (x) {\n  y()\n}\n</code></pre>\n',
+    )
+    expect(renderMarkdown('Run `npm  ci` <now>')).toBe(
+      '<p>Run <code>npm  ci</code> &lt;now&gt;</p>\n',
+    )
   })
 
   it('downgrades headings so a post never has a second h1', () => {
@@ -308,32 +364,39 @@ describe('sanitizeRenderedHtml (the second layer, attacked directly)', () => {
 
   it('rewrites every link: fixed rel, no target, only href and title', () => {
     expect(
-      sanitizeRenderedHtml('<a href="https://example.com" target="_blank" rel="opener" title="T" data-x="1">x</a>'),
+      sanitizeRenderedHtml(
+        '<a href="https://example.com" target="_blank" rel="opener" title="T" data-x="1">x</a>',
+      ),
     ).toBe('<a href="https://example.com" rel="nofollow ugc noopener" title="T">x</a>')
   })
 
   it('drops unsafe links but keeps their text, without breaking the next link', () => {
-    expect(sanitizeRenderedHtml('<p><a href="javascript:alert(1)">a</a> <a href="/b">b</a> c</p>')).toBe(
-      '<p>a <a href="/b" rel="nofollow ugc noopener">b</a> c</p>',
-    )
+    expect(
+      sanitizeRenderedHtml('<p><a href="javascript:alert(1)">a</a> <a href="/b">b</a> c</p>'),
+    ).toBe('<p>a <a href="/b" rel="nofollow ugc noopener">b</a> c</p>')
   })
 
   it('maps h1 to h2 and keeps the language class of code', () => {
-    expect(sanitizeRenderedHtml('<h1>T</h1><pre><code class="language-sql">select 1</code></pre>')).toBe(
-      '<h2>T</h2><pre><code class="language-sql">select 1</code></pre>',
-    )
+    expect(
+      sanitizeRenderedHtml('<h1>T</h1><pre><code class="language-sql">select 1</code></pre>'),
+    ).toBe('<h2>T</h2><pre><code class="language-sql">select 1</code></pre>')
   })
 })
 
 describe('renderMarkdownExcerpt', () => {
   it('strips the Markdown and keeps the words', () => {
     expect(
-      renderMarkdownExcerpt('# Title\n\nSome **bold** and [a link](https://example.com) with `code`.\n\n- item ![pic](https://example.com/p.png)', 200),
+      renderMarkdownExcerpt(
+        '# Title\n\nSome **bold** and [a link](https://example.com) with `code`.\n\n- item ![pic](https://example.com/p.png)',
+        200,
+      ),
     ).toBe('Title Some bold and a link with code. item pic')
   })
 
   it('returns plain text, not HTML', () => {
-    expect(renderMarkdownExcerpt('a < b && <script>x</script>', 100)).toBe('a < b && <script>x</script>')
+    expect(renderMarkdownExcerpt('a < b && <script>x</script>', 100)).toBe(
+      'a < b && <script>x</script>',
+    )
   })
 
   it('leaves code blocks out unless they are all there is', () => {
@@ -349,7 +412,9 @@ describe('renderMarkdownExcerpt', () => {
   })
 
   it('copes with huge and deeply nested sources quickly', () => {
-    const { result, ms } = timed(() => renderMarkdownExcerpt('>'.repeat(5000) + ' deep\n\n' + 'word '.repeat(2_000_000), 100))
+    const { result, ms } = timed(() =>
+      renderMarkdownExcerpt('>'.repeat(5000) + ' deep\n\n' + 'word '.repeat(2_000_000), 100),
+    )
     expect(result.length).toBeLessThanOrEqual(100)
     expect(ms).toBeLessThan(2000)
   })

@@ -49,6 +49,10 @@ export const NOTIFICATION_EVENTS = {
   workaround_verified: { label: 'Support verifies a workaround', default: 'immediately' },
   migration_status: { label: 'Status changes of migrations you follow', default: 'daily' },
   post_hidden: { label: 'Support hides something you wrote', default: 'immediately' },
+  introduction_request: { label: 'Support asks whether you would like an introduction', default: 'immediately' },
+  introduction_result: { label: 'An introduction is made, or did not happen', default: 'immediately' },
+  introduction_message: { label: 'New messages in your introductions', default: 'immediately' },
+  introduction_outcome: { label: 'Support asks whether an introduction helped', default: 'immediately' },
 } as const satisfies Record<string, { label: string; default: Delivery }>
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS

@@ -69,7 +69,8 @@ async function newProduct(versions = ['1.0', '2.0', '3.0']) {
   return createProduct({ name: `Product ${slug}`, slug, versions })
 }
 
-const version = (product: Product, name: string) => product.versions.find((v) => v.name === name)!.id
+const version = (product: Product, name: string) =>
+  product.versions.find((v) => v.name === name)!.id
 
 async function customer(values: { organizationId?: string; name?: string } = {}) {
   return actorOf(await createUser({ name: values.name ?? 'Casey Customer', ...values }))
@@ -79,7 +80,9 @@ async function supportEngineer(name = 'Sam Support') {
   return actorOf(await createUser({ role: 'support', name }))
 }
 
-function value<T>(result: { ok: true; value: T } | { ok: false; reason: string; message: string }): T {
+function value<T>(
+  result: { ok: true; value: T } | { ok: false; reason: string; message: string },
+): T {
   if (!result.ok) throw new Error(`expected success, got ${result.reason}: ${result.message}`)
   return result.value
 }
@@ -101,7 +104,11 @@ async function newWorkaround(actor: Actor, problemId: string, body = 'Split the 
   return value(await addWorkaround(actor, problemId, { body })).id
 }
 
-async function newStory(actor: Actor, product: Product, values: { relatedPostId?: string; versionIds?: string[] } = {}) {
+async function newStory(
+  actor: Actor,
+  product: Product,
+  values: { relatedPostId?: string; versionIds?: string[] } = {},
+) {
   return value(
     await writeStory(actor, {
       title: 'Exports in a tenth of the time',
@@ -114,7 +121,11 @@ async function newStory(actor: Actor, product: Product, values: { relatedPostId?
   ).id
 }
 
-async function newMigration(actor: Actor, product: Product, values: Partial<PlanMigrationInput> = {}) {
+async function newMigration(
+  actor: Actor,
+  product: Product,
+  values: Partial<PlanMigrationInput> = {},
+) {
   return value(
     await planMigration(actor, {
       productId: product.id,
@@ -126,6 +137,14 @@ async function newMigration(actor: Actor, product: Product, values: Partial<Plan
       ...values,
     }),
   ).id
+}
+
+/** The full page of a post (not a redirect); fails the test when there is none. */
+async function pageOf(actor: Actor, postId: string) {
+  const page = await getPostPage(actor, postId)
+  if (!page || page.redirectTo !== null)
+    throw new Error(`expected the page of ${postId}, got ${JSON.stringify(page)}`)
+  return page
 }
 
 /** Sets timestamps by hand, for tests about order. */
@@ -173,7 +192,10 @@ describe('listActivity', () => {
     const itsWorkaround = await newWorkaround(author, onTwo)
     const onThree = await newProblem(author, product, { versionIds: [version(product, '3.0')] })
     const storyOnTwo = await newStory(author, product, { versionIds: [version(product, '2.0')] })
-    const list = await listActivity(author, { productSlug: product.slug, versionId: version(product, '2.0') })
+    const list = await listActivity(author, {
+      productSlug: product.slug,
+      versionId: version(product, '2.0'),
+    })
     expect(sorted(ids(list))).toEqual(sorted([onTwo, itsWorkaround, storyOnTwo]))
     const three = await listActivity(author, { versionId: version(product, '3.0') })
     expect(ids(three)).toEqual([onThree])
@@ -190,20 +212,29 @@ describe('listActivity', () => {
     value(await acceptWorkaround(author, await newWorkaround(helper, solved)))
     const slug = product.slug
     expect(ids(await listActivity(author, { productSlug: slug, state: 'open' }))).toEqual([open])
-    expect(ids(await listActivity(author, { productSlug: slug, state: 'answered' }))).toEqual([answered])
-    expect(ids(await listActivity(author, { productSlug: slug, state: 'solved' }))).toEqual([solved])
+    expect(ids(await listActivity(author, { productSlug: slug, state: 'answered' }))).toEqual([
+      answered,
+    ])
+    expect(ids(await listActivity(author, { productSlug: slug, state: 'solved' }))).toEqual([
+      solved,
+    ])
     const byHelper = await listActivity(author, { productSlug: slug, authorId: helper.id })
     expect(byHelper.total).toBe(2)
-    expect(byHelper.items.every((i) => i.kind === 'workaround' && i.authorId === helper.id)).toBe(true)
+    expect(byHelper.items.every((i) => i.kind === 'workaround' && i.authorId === helper.id)).toBe(
+      true,
+    )
   })
 
   it('pages through the activity, most recent first, twenty at a time', async () => {
     const product = await newProduct()
     const author = await customer()
     const created: string[] = []
-    for (let i = 0; i < 23; i++) created.push(await newProblem(author, product, { title: `Problem number ${i}` }))
+    for (let i = 0; i < 23; i++)
+      created.push(await newProblem(author, product, { title: `Problem number ${i}` }))
     // Problem i was last active i minutes ago; two share a time (the id breaks the tie).
-    await Promise.all(created.map((id, i) => setTimes(id, { lastActivityAt: minutesAgo(i === 5 ? 4 : i) })))
+    await Promise.all(
+      created.map((id, i) => setTimes(id, { lastActivityAt: minutesAgo(i === 5 ? 4 : i) })),
+    )
     const first = await listActivity(author, { productSlug: product.slug })
     const second = await listActivity(author, { productSlug: product.slug, page: 2 })
     const third = await listActivity(author, { productSlug: product.slug, page: 3 })
@@ -277,13 +308,19 @@ describe('getPostPage', () => {
     value(await setWorkaroundVerified(support, verified, true))
     value(await acceptWorkaround(author, accepted))
 
-    const page = await getPostPage(author, problem)
+    const page = await pageOf(author, problem)
     expect(page?.workarounds.map((w) => w.id)).toEqual([accepted, verified, newest, middle, oldest])
     // Accepted and verified together still come first.
     value(await setWorkaroundVerified(support, accepted, true))
     value(await setWorkaroundVerified(support, newest, true))
-    const again = await getPostPage(author, problem)
-    expect(again?.workarounds.map((w) => w.id)).toEqual([accepted, newest, verified, middle, oldest])
+    const again = await pageOf(author, problem)
+    expect(again?.workarounds.map((w) => w.id)).toEqual([
+      accepted,
+      newest,
+      verified,
+      middle,
+      oldest,
+    ])
   })
 
   it('shows the post with its versions, tags, replies in order, and what the viewer may do', async () => {
@@ -295,10 +332,12 @@ describe('getPostPage', () => {
     })
     const reader = await customer()
     const first = value(await replyToPost(reader, problem, { body: 'First.' })).id
-    const second = value(await replyToPost(author, problem, { body: 'Second.', quotedReplyId: first })).id
+    const second = value(
+      await replyToPost(author, problem, { body: 'Second.', quotedReplyId: first }),
+    ).id
     value(await toggleMeToo(reader, problem))
 
-    const own = await getPostPage(author, problem)
+    const own = await pageOf(author, problem)
     expect(own?.redirectTo).toBeNull()
     expect(own?.post).toMatchObject({
       id: problem,
@@ -327,7 +366,7 @@ describe('getPostPage', () => {
       canAccept: true,
       canMeToo: false,
     })
-    expect((await getPostPage(reader, problem))?.viewer).toMatchObject({
+    expect((await pageOf(reader, problem)).viewer).toMatchObject({
       isAuthor: false,
       following: true,
       meToo: true,
@@ -359,12 +398,12 @@ describe('getPostPage', () => {
     value(await setReplyHidden(support, reply, { reason: 'Advertising.' }))
     value(await setPostHidden(support, workaround, { reason: 'Unsafe.' }))
 
-    const forAuthor = await getPostPage(author, problem)
+    const forAuthor = await pageOf(author, problem)
     expect(forAuthor?.replies).toEqual([])
     expect(forAuthor?.hiddenReplyCount).toBe(1)
     expect(forAuthor?.workarounds).toEqual([])
     for (const actor of [replier, support]) {
-      const page = await getPostPage(actor, problem)
+      const page = await pageOf(actor, problem)
       expect(page?.replies).toMatchObject([{ id: reply, hiddenReason: 'Advertising.' }])
       expect(page?.hiddenReplyCount).toBe(0)
       expect(page?.workarounds).toMatchObject([{ id: workaround, hiddenReason: 'Unsafe.' }])
@@ -378,9 +417,9 @@ describe('getPostPage', () => {
     const problem = await newProblem(author, product)
     const internal = await newWorkaround(support, problem, 'Internal: patch 2.0.3 fixes it.')
     value(await setPostVisibility(support, internal, 'staff'))
-    expect((await getPostPage(author, problem))?.workarounds).toEqual([])
-    expect(JSON.stringify(await getPostPage(author, problem))).not.toContain('patch 2.0.3')
-    expect((await getPostPage(support, problem))?.workarounds.map((w) => w.id)).toEqual([internal])
+    expect((await pageOf(author, problem)).workarounds).toEqual([])
+    expect(JSON.stringify(await pageOf(author, problem))).not.toContain('patch 2.0.3')
+    expect((await pageOf(support, problem)).workarounds.map((w) => w.id)).toEqual([internal])
   })
 
   it('gives support the names behind “me too” and the number of earlier versions', async () => {
@@ -392,11 +431,11 @@ describe('getPostPage', () => {
     value(await toggleMeToo(first, problem))
     value(await toggleMeToo(second, problem))
     value(await editPost(author, problem, { body: 'Clearer text.' }))
-    const page = await getPostPage(await supportEngineer(), problem)
+    const page = await pageOf(await supportEngineer(), problem)
     expect(page?.staffOnly?.meTooPeople.map((p) => p.name)).toEqual(['Mia MeToo', 'Max MeToo'])
     expect(page?.staffOnly?.revisionCount).toBe(1)
     expect(page?.viewer).toMatchObject({ staff: true, canAccept: true, canMeToo: false })
-    expect((await getPostPage(author, problem))?.staffOnly).toBeNull()
+    expect((await pageOf(author, problem)).staffOnly).toBeNull()
   })
 
   it('links a story to its problem while the reader may see that problem', async () => {
@@ -404,9 +443,13 @@ describe('getPostPage', () => {
     const author = await customer()
     const problem = await newProblem(await customer(), product)
     const story = await newStory(author, product, { relatedPostId: problem })
-    expect((await getPostPage(author, story))?.related).toEqual({ id: problem, title: 'Exports time out', kind: 'problem' })
+    expect((await pageOf(author, story)).related).toEqual({
+      id: problem,
+      title: 'Exports time out',
+      kind: 'problem',
+    })
     value(await setPostVisibility(await supportEngineer(), problem, 'staff'))
-    expect((await getPostPage(author, story))?.related).toBeNull()
+    expect((await pageOf(author, story)).related).toBeNull()
   })
 })
 
@@ -436,10 +479,10 @@ describe('the page of a migration plan', () => {
     value(await setPostVisibility(support, staffOnly, 'staff'))
     await setTimes(quiet, { lastActivityAt: minutesAgo(30) })
 
-    const page = await getPostPage(mover, migration)
+    const page = await pageOf(mover, migration)
     expect(page?.migration?.openProblems.map((p) => p.id)).toEqual([popular, answered, quiet])
     expect(page?.migration).toMatchObject({ fromVersion: '1.0', toVersion: '2.0' })
-    const forSupport = await getPostPage(support, migration)
+    const forSupport = await pageOf(support, migration)
     expect(sorted(forSupport!.migration!.openProblems.map((p) => p.id))).toEqual(
       sorted([popular, answered, quiet, staffOnly]),
     )
@@ -456,7 +499,9 @@ describe('the page of a migration plan', () => {
     // Two plans of one other organization count once.
     const other = await customer()
     await newMigration(other, product)
-    await newMigration(await customer({ organizationId: other.organizationId }), product, { status: 'in_progress' })
+    await newMigration(await customer({ organizationId: other.organizationId }), product, {
+      status: 'in_progress',
+    })
     // A third organization, postponed: still planning.
     await newMigration(await customer(), product, { status: 'postponed' })
     // Not counted: finished or rolled back, another move, hidden, staff-only.
@@ -470,9 +515,9 @@ describe('the page of a migration plan', () => {
     const staffOnly = await newMigration(await customer(), product)
     value(await setPostVisibility(support, staffOnly, 'staff'))
 
-    expect((await getPostPage(mover, migration))?.migration?.otherOrganizations).toBe(2)
+    expect((await pageOf(mover, migration)).migration?.otherOrganizations).toBe(2)
     // Staff also count the staff-only plan.
-    expect((await getPostPage(support, migration))?.migration?.otherOrganizations).toBe(3)
+    expect((await pageOf(support, migration)).migration?.otherOrganizations).toBe(3)
   })
 })
 
@@ -495,7 +540,10 @@ describe('getProductPage', () => {
     const today = new Date().toISOString().slice(0, 10)
     const later = await newMigration(author, product, { windowStart: '2099-02-01' })
     const sooner = await newMigration(author, product, { windowStart: '2099-01-01' })
-    const endsToday = await newMigration(author, product, { windowStart: '2000-01-01', windowEnd: today })
+    const endsToday = await newMigration(author, product, {
+      windowStart: '2000-01-01',
+      windowEnd: today,
+    })
     await newMigration(author, product, { windowStart: '2000-01-01', windowEnd: '2000-01-31' })
     await newMigration(author, product, { windowStart: '2000-01-01' })
 
@@ -535,7 +583,12 @@ describe('getPersonPage', () => {
 
     const viewer = await customer()
     const page = await getPersonPage(viewer, helper.id)
-    expect(page?.person).toMatchObject({ id: helper.id, name: 'Hank Helper', role: 'customer', active: true })
+    expect(page?.person).toMatchObject({
+      id: helper.id,
+      name: 'Hank Helper',
+      role: 'customer',
+      active: true,
+    })
     expect(page?.acceptedWorkarounds).toBe(2)
     expect(page?.posts.total).toBe(3)
     expect(page?.posts.items.every((i) => i.authorId === helper.id)).toBe(true)
@@ -583,7 +636,10 @@ describe('getReply and getOwnPostForEdit', () => {
       authorName: 'Alice Author',
       pagePostId: problem,
     })
-    expect(await getOwnPostForEdit(author, problem)).toMatchObject({ id: problem, tags: ['export'] })
+    expect(await getOwnPostForEdit(author, problem)).toMatchObject({
+      id: problem,
+      tags: ['export'],
+    })
     expect(await getOwnPostForEdit(await customer(), problem)).toBeNull()
     expect(await getOwnPostForEdit(await supportEngineer(), problem)).toBeNull()
   })
@@ -595,7 +651,9 @@ describe('getReply and getOwnPostForEdit', () => {
     const problem = await newProblem(author, product)
     const helper = await customer()
     const workaround = await newWorkaround(helper, problem)
-    const onWorkaround = value(await replyToPost(helper, workaround, { body: 'Step two matters.' })).id
+    const onWorkaround = value(
+      await replyToPost(helper, workaround, { body: 'Step two matters.' }),
+    ).id
     const hiddenReply = value(await replyToPost(helper, problem, { body: 'Rude.' })).id
     value(await setReplyHidden(support, hiddenReply, { reason: 'Be kind.' }))
     expect(await getReply(author, hiddenReply)).toBeNull()
@@ -621,7 +679,11 @@ describe('listFeedSolutions', () => {
     const solve = async (how: 'accept' | 'verify') => {
       const problem = await newProblem(author, product)
       const workaround = await newWorkaround(await customer({ name: 'Hank Helper' }), problem)
-      value(how === 'accept' ? await acceptWorkaround(author, workaround) : await setWorkaroundVerified(support, workaround, true))
+      value(
+        how === 'accept'
+          ? await acceptWorkaround(author, workaround)
+          : await setWorkaroundVerified(support, workaround, true),
+      )
       return { problem, workaround }
     }
     const accepted = await solve('accept')
@@ -641,7 +703,10 @@ describe('listFeedSolutions', () => {
     value(await acceptWorkaround(author, await newWorkaround(await customer(), otherProblem)))
 
     // `solvedAt` has millisecond precision: make the order unambiguous.
-    await db.update(posts).set({ acceptedAt: minutesAgo(10) }).where(eq(posts.id, accepted.workaround))
+    await db
+      .update(posts)
+      .set({ acceptedAt: minutesAgo(10) })
+      .where(eq(posts.id, accepted.workaround))
     const feed = await listFeedSolutions({ productSlug: product.slug })
     expect(feed.map((f) => f.id)).toEqual([verified.workaround, accepted.workaround])
     expect(feed[1]).toMatchObject({
@@ -651,7 +716,8 @@ describe('listFeedSolutions', () => {
       productSlug: product.slug,
     })
     expect((await listFeedSolutions()).map((f) => f.id)).toContain(
-      (await db.select({ id: posts.id }).from(posts).where(eq(posts.problemId, otherProblem)))[0]!.id,
+      (await db.select({ id: posts.id }).from(posts).where(eq(posts.problemId, otherProblem)))[0]!
+        .id,
     )
     expect(await listFeedSolutions({ productSlug: product.slug, limit: 1 })).toHaveLength(1)
   })

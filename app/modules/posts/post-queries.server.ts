@@ -45,6 +45,17 @@ export function visibleTo(actor: Actor): SQL | undefined {
   )
 }
 
+/** `maySee`, and for a workaround also its problem: a workaround is only as visible as its problem. */
+async function mayOpen(actor: Actor, post: typeof posts.$inferSelect) {
+  if (!maySee(actor, post)) return false
+  if (!post.problemId) return true
+  const [problem] = await db
+    .select({ visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .from(posts)
+    .where(eq(posts.id, post.problemId))
+  return Boolean(problem && maySee(actor, problem))
+}
+
 /** Hidden posts are left out of lists even for staff, who reach them from moderation. */
 const notHidden = isNull(posts.hiddenAt)
 
@@ -191,7 +202,7 @@ export async function getPostPage(actor: Actor, postId: string) {
     .innerJoin(organizations, eq(organizations.id, posts.organizationId))
     .innerJoin(products, eq(products.id, posts.productId))
     .where(eq(posts.id, postId))
-  if (!post || !maySee(actor, post.post)) return null
+  if (!post || !(await mayOpen(actor, post.post))) return null
   // Workarounds live on their problem's page.
   if (post.post.kind === 'workaround') return { redirectTo: `/posts/${post.post.problemId}#workaround-${post.post.id}` }
 
@@ -445,12 +456,7 @@ export async function getReply(actor: Actor, replyId: string) {
     .innerJoin(users, eq(users.id, replies.authorId))
     .innerJoin(posts, eq(posts.id, replies.postId))
     .where(eq(replies.id, replyId))
-  if (!row || !maySee(actor, row.post)) return null
-  // A reply on a workaround is only as visible as the workaround's problem.
-  if (row.post.problemId) {
-    const [problem] = await db.select().from(posts).where(eq(posts.id, row.post.problemId))
-    if (!problem || !maySee(actor, problem)) return null
-  }
+  if (!row || !(await mayOpen(actor, row.post))) return null
   if (row.reply.hiddenAt && !isStaff(actor) && row.reply.authorId !== actor.id) return null
   return { ...row.reply, authorName: row.authorName, pagePostId: row.post.problemId ?? row.post.id }
 }
@@ -459,7 +465,7 @@ export async function getReply(actor: Actor, replyId: string) {
 export async function getOwnPostForEdit(actor: Actor, postId: string) {
   if (typeof postId !== 'string' || postId.length > 64) return null
   const [post] = await db.select().from(posts).where(eq(posts.id, postId))
-  if (!post || post.authorId !== actor.id || !maySee(actor, post)) return null
+  if (!post || post.authorId !== actor.id || !(await mayOpen(actor, post))) return null
   const tags = await db.select({ tag: postTags.tag }).from(postTags).where(eq(postTags.postId, post.id))
   return { ...post, tags: tags.map((t) => t.tag) }
 }

@@ -22,6 +22,7 @@ import {
   posts,
   postTags,
   postVersions,
+  productVersions,
   replies,
   revisions,
   type MigrationStatus,
@@ -73,18 +74,25 @@ let gateway: Product
 let ledger: Product
 
 beforeAll(async () => {
-  gateway = await createProduct({ name: 'Gateway', slug: 'gateway', versions: ['4.1', '4.2', '5.0'] })
+  gateway = await createProduct({
+    name: 'Gateway',
+    slug: 'gateway',
+    versions: ['4.1', '4.2', '5.0'],
+  })
   ledger = await createProduct({ name: 'Ledger', slug: 'ledger', versions: ['1.0', '2.0'] })
 })
 
-const version = (product: Product, name: string) => product.versions.find((v) => v.name === name)!.id
+const version = (product: Product, name: string) =>
+  product.versions.find((v) => v.name === name)!.id
 
 async function customer(values: { organizationId?: string; name?: string } = {}) {
   return actorOf(await createUser({ name: values.name ?? 'Casey Customer', ...values }))
 }
 
 async function supportEngineer(values: { name?: string; role?: 'support' | 'admin' } = {}) {
-  return actorOf(await createUser({ role: values.role ?? 'support', name: values.name ?? 'Sam Support' }))
+  return actorOf(
+    await createUser({ role: values.role ?? 'support', name: values.name ?? 'Sam Support' }),
+  )
 }
 
 /** A customer of the same organization as `actor`. */
@@ -93,7 +101,9 @@ async function colleagueOf(actor: Actor, name = 'Colin Colleague') {
 }
 
 /** Unwraps a result that must have succeeded. */
-function value<T>(result: { ok: true; value: T } | { ok: false; reason: string; message: string }): T {
+function value<T>(
+  result: { ok: true; value: T } | { ok: false; reason: string; message: string },
+): T {
   if (!result.ok) throw new Error(`expected success, got ${result.reason}: ${result.message}`)
   return result.value
 }
@@ -113,7 +123,11 @@ async function newProblem(actor: Actor, values: Partial<LogProblemInput> = {}) {
   return value(await logProblem(actor, problemInput(values))).id
 }
 
-async function newWorkaround(actor: Actor, problemId: string, body = 'Raise the session timeout to 300 s.') {
+async function newWorkaround(
+  actor: Actor,
+  problemId: string,
+  body = 'Raise the session timeout to 300 s.',
+) {
   return value(await addWorkaround(actor, problemId, { body })).id
 }
 
@@ -156,7 +170,10 @@ async function getReplyRow(id: string) {
 }
 
 async function followers(postId: string) {
-  const rows = await db.select({ userId: follows.userId }).from(follows).where(eq(follows.postId, postId))
+  const rows = await db
+    .select({ userId: follows.userId })
+    .from(follows)
+    .where(eq(follows.postId, postId))
   return rows.map((r) => r.userId).sort()
 }
 
@@ -164,7 +181,9 @@ async function notificationsOf(userId: string, event?: string) {
   return db
     .select()
     .from(notifications)
-    .where(and(eq(notifications.userId, userId), event ? eq(notifications.event, event) : undefined))
+    .where(
+      and(eq(notifications.userId, userId), event ? eq(notifications.event, event) : undefined),
+    )
     .orderBy(notifications.createdAt)
 }
 
@@ -207,7 +226,9 @@ async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
 }
 
 /** Collects the post ids announced after commit while `action` runs. */
-async function announcedBy<T>(action: () => Promise<T>): Promise<{ result: T; announced: string[] }> {
+async function announcedBy<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; announced: string[] }> {
   const announced: string[] = []
   const off = onPostChange((id) => announced.push(id))
   try {
@@ -258,7 +279,10 @@ describe('logProblem', () => {
     const author = await customer({ name: 'Alice Author' })
     const before = await rowCounts()
     const { result, announced } = await announcedBy(() =>
-      logProblem(author, problemInput({ versionIds: [version(gateway, '4.1'), version(gateway, '4.2')] })),
+      logProblem(
+        author,
+        problemInput({ versionIds: [version(gateway, '4.1'), version(gateway, '4.2')] }),
+      ),
     )
     const { id } = value(result)
 
@@ -299,7 +323,9 @@ describe('logProblem', () => {
     })
     const [email, ...otherEmails] = await emailsTo(author.email)
     expect(otherEmails).toEqual([])
-    expect(email!.subject).toBe('We received your problem “Gateway drops TLS sessions after upgrade”')
+    expect(email!.subject).toBe(
+      'We received your problem “Gateway drops TLS sessions after upgrade”',
+    )
     expect(email!.status).toBe('pending')
     expect(email!.text).toMatch(trackingLink(id))
     expect(email!.text).toContain('Hello Alice Author,')
@@ -321,7 +347,10 @@ describe('logProblem', () => {
   it('stores the author’s own workaround in the same transaction, without counting it as a response', async () => {
     const author = await customer()
     const { id } = value(
-      await logProblem(author, problemInput({ workaround: 'Pin the cipher suite to **AES-GCM**.' })),
+      await logProblem(
+        author,
+        problemInput({ workaround: 'Pin the cipher suite to **AES-GCM**.' }),
+      ),
     )
     const children = await db.select().from(posts).where(eq(posts.problemId, id))
     expect(children).toHaveLength(1)
@@ -345,38 +374,105 @@ describe('logProblem', () => {
     const before = await rowCounts()
     // PostgreSQL refuses NUL in text (the form schema refuses it first): the
     // insert of the workaround fails after the problem's rows were written.
-    await expect(logProblem(author, problemInput({ workaround: 'bad \u0000 byte' }))).rejects.toThrow()
+    await expect(
+      logProblem(author, problemInput({ workaround: 'bad \u0000 byte' })),
+    ).rejects.toThrow()
     expect(await rowCounts()).toEqual(before)
     expect(kickMailer).not.toHaveBeenCalled()
   })
 
   it('refuses an unknown product', async () => {
     const author = await customer()
-    await expectFailure(() => logProblem(author, problemInput({ productId: 'no-such-product', versionIds: [] })), {
-      reason: 'invalid_product',
-      message: POST_MESSAGES.productNotFound,
-      field: 'productId',
-    })
+    await expectFailure(
+      () => logProblem(author, problemInput({ productId: 'no-such-product', versionIds: [] })),
+      {
+        reason: 'invalid_product',
+        message: POST_MESSAGES.productNotFound,
+        field: 'productId',
+      },
+    )
   })
 
   it('refuses a version of another product', async () => {
     const author = await customer()
     await expectFailure(
-      () => logProblem(author, problemInput({ versionIds: [version(gateway, '4.2'), version(ledger, '2.0')] })),
+      () =>
+        logProblem(
+          author,
+          problemInput({ versionIds: [version(gateway, '4.2'), version(ledger, '2.0')] }),
+        ),
       { reason: 'invalid_version', message: POST_MESSAGES.versionNotFound, field: 'versionIds' },
     )
-    await expectFailure(() => logProblem(author, problemInput({ versionIds: ['no-such-version'] })), {
-      reason: 'invalid_version',
-      message: POST_MESSAGES.versionNotFound,
-      field: 'versionIds',
+    await expectFailure(
+      () => logProblem(author, problemInput({ versionIds: ['no-such-version'] })),
+      {
+        reason: 'invalid_version',
+        message: POST_MESSAGES.versionNotFound,
+        field: 'versionIds',
+      },
+    )
+  })
+
+  it('refuses a retired version', async () => {
+    const legacy = await createProduct({
+      name: 'Legacy',
+      slug: unique('legacy'),
+      versions: ['1.0', '2.0'],
     })
+    await db
+      .update(productVersions)
+      .set({ retiredAt: new Date() })
+      .where(eq(productVersions.id, version(legacy, '1.0')))
+    const author = await customer()
+    await expectFailure(
+      () =>
+        logProblem(
+          author,
+          problemInput({
+            productId: legacy.id,
+            versionIds: [version(legacy, '2.0'), version(legacy, '1.0')],
+          }),
+        ),
+      {
+        reason: 'retired_version',
+        message: 'Version 1.0 is retired; choose a current version.',
+        field: 'versionIds',
+      },
+    )
+    expect(POST_MESSAGES.retiredVersion('1.0')).toBe(
+      'Version 1.0 is retired; choose a current version.',
+    )
+    // Moving away from a retired version is what migrations are for; moving to one is refused.
+    const away = await planMigration(
+      author,
+      migrationInput({
+        productId: legacy.id,
+        fromVersionId: version(legacy, '1.0'),
+        toVersionId: version(legacy, '2.0'),
+      }),
+    )
+    expect(away.ok).toBe(true)
+    await expectFailure(
+      () =>
+        planMigration(
+          author,
+          migrationInput({
+            productId: legacy.id,
+            fromVersionId: version(legacy, '2.0'),
+            toVersionId: version(legacy, '1.0'),
+          }),
+        ),
+      { reason: 'invalid_version', message: POST_MESSAGES.versionNotFound, field: 'toVersionId' },
+    )
   })
 
   it('returns the first post for a repeated submission key, and writes nothing more', async () => {
     const author = await customer()
     const submissionKey = unique('form')
     const first = value(await logProblem(author, problemInput({ submissionKey })))
-    const again = await expectNoChange(() => logProblem(author, problemInput({ submissionKey, title: 'Typed again' })))
+    const again = await expectNoChange(() =>
+      logProblem(author, problemInput({ submissionKey, title: 'Typed again' })),
+    )
     expect(again).toEqual({ ok: true, value: { id: first.id } })
     // The key is per author: someone else's form with the same key is a new post.
     const other = await customer()
@@ -460,7 +556,10 @@ describe('addWorkaround', () => {
     const respondedAt = (await getPost(problemId)).firstResponseAt
     value(await acceptWorkaround(author, first))
     await newWorkaround(await customer(), problemId)
-    expect(await getPost(problemId)).toMatchObject({ state: 'solved', firstResponseAt: respondedAt })
+    expect(await getPost(problemId)).toMatchObject({
+      state: 'solved',
+      firstResponseAt: respondedAt,
+    })
   })
 
   it('gives a workaround on a staff-only problem the problem’s visibility', async () => {
@@ -468,7 +567,9 @@ describe('addWorkaround', () => {
     const support = await supportEngineer()
     const problemId = await newProblem(author)
     value(await setPostVisibility(support, problemId, 'staff'))
-    const { id } = value(await addWorkaround(support, problemId, { body: 'Internal: hotfix 4.2.1 fixes it.' }))
+    const { id } = value(
+      await addWorkaround(support, problemId, { body: 'Internal: hotfix 4.2.1 fixes it.' }),
+    )
     expect((await getPost(id)).visibility).toBe('staff')
   })
 
@@ -479,7 +580,10 @@ describe('addWorkaround', () => {
     value(await setPostHidden(support, problemId, { reason: 'Contains a customer password.' }))
     await expectFailure(() => addWorkaround(author, problemId, { body: 'Mine.' }), HIDDEN)
     await expectFailure(() => addWorkaround(support, problemId, { body: 'Ours.' }), HIDDEN)
-    await expectFailure(async () => addWorkaround(await customer(), problemId, { body: 'Theirs.' }), NOT_FOUND)
+    await expectFailure(
+      async () => addWorkaround(await customer(), problemId, { body: 'Theirs.' }),
+      NOT_FOUND,
+    )
   })
 
   it('refuses what is not a problem, and a post that does not exist', async () => {
@@ -488,10 +592,19 @@ describe('addWorkaround', () => {
     const workaroundId = await newWorkaround(author, problemId)
     const storyId = value(await writeStory(author, storyInput())).id
     const expected = { reason: 'not_problem', message: POST_MESSAGES.notProblem }
-    await expectFailure(() => addWorkaround(author, workaroundId, { body: 'On a workaround.' }), expected)
+    await expectFailure(
+      () => addWorkaround(author, workaroundId, { body: 'On a workaround.' }),
+      expected,
+    )
     await expectFailure(() => addWorkaround(author, storyId, { body: 'On a story.' }), expected)
-    await expectFailure(() => addWorkaround(author, 'no-such-post', { body: 'Nowhere.' }), NOT_FOUND)
-    await expectFailure(() => addWorkaround(author, 'x'.repeat(65), { body: 'Too long an id.' }), NOT_FOUND)
+    await expectFailure(
+      () => addWorkaround(author, 'no-such-post', { body: 'Nowhere.' }),
+      NOT_FOUND,
+    )
+    await expectFailure(
+      () => addWorkaround(author, 'x'.repeat(65), { body: 'Too long an id.' }),
+      NOT_FOUND,
+    )
   })
 
   it('creates one workaround for a double-submitted form', async () => {
@@ -553,7 +666,10 @@ describe('acceptWorkaround', () => {
     const workaroundId = await newWorkaround(await customer(), problemId)
     const expected = { reason: 'forbidden', message: POST_MESSAGES.acceptNotAllowed }
     await expectFailure(async () => acceptWorkaround(await customer(), workaroundId), expected)
-    await expectFailure(async () => acceptWorkaround(await colleagueOf(author), workaroundId), expected)
+    await expectFailure(
+      async () => acceptWorkaround(await colleagueOf(author), workaroundId),
+      expected,
+    )
     expect((await getPost(problemId)).state).toBe('answered')
   })
 
@@ -707,10 +823,13 @@ describe('setWorkaroundVerified', () => {
 
   it('refuses what is not a workaround', async () => {
     const problemId = await newProblem(await customer())
-    await expectFailure(async () => setWorkaroundVerified(await supportEngineer(), problemId, true), {
-      reason: 'not_workaround',
-      message: POST_MESSAGES.notWorkaround,
-    })
+    await expectFailure(
+      async () => setWorkaroundVerified(await supportEngineer(), problemId, true),
+      {
+        reason: 'not_workaround',
+        message: POST_MESSAGES.notWorkaround,
+      },
+    )
   })
 })
 
@@ -758,7 +877,11 @@ describe('writeStory', () => {
     value(await setPostVisibility(support, staffOnly, 'staff'))
     const hidden = await newProblem(await customer())
     value(await setPostHidden(support, hidden, { reason: 'Spam.' }))
-    const expected = { reason: 'related_not_found', message: POST_MESSAGES.relatedNotFound, field: 'relatedPostId' }
+    const expected = {
+      reason: 'related_not_found',
+      message: POST_MESSAGES.relatedNotFound,
+      field: 'relatedPostId',
+    }
     for (const relatedPostId of [workaroundId, otherStory, staffOnly, hidden, 'no-such-post']) {
       await expectFailure(() => writeStory(author, storyInput({ relatedPostId })), expected)
     }
@@ -768,16 +891,22 @@ describe('writeStory', () => {
 
   it('refuses an unknown product or a version of another product', async () => {
     const author = await customer()
-    await expectFailure(() => writeStory(author, storyInput({ productId: 'nope', versionIds: [] })), {
-      reason: 'invalid_product',
-      message: POST_MESSAGES.productNotFound,
-      field: 'productId',
-    })
-    await expectFailure(() => writeStory(author, storyInput({ versionIds: [version(ledger, '1.0')] })), {
-      reason: 'invalid_version',
-      message: POST_MESSAGES.versionNotFound,
-      field: 'versionIds',
-    })
+    await expectFailure(
+      () => writeStory(author, storyInput({ productId: 'nope', versionIds: [] })),
+      {
+        reason: 'invalid_product',
+        message: POST_MESSAGES.productNotFound,
+        field: 'productId',
+      },
+    )
+    await expectFailure(
+      () => writeStory(author, storyInput({ versionIds: [version(ledger, '1.0')] })),
+      {
+        reason: 'invalid_version',
+        message: POST_MESSAGES.versionNotFound,
+        field: 'versionIds',
+      },
+    )
   })
 
   it('creates one story for a double-submitted form', async () => {
@@ -814,21 +943,42 @@ describe('planMigration', () => {
     )
     expect(await followers(id)).toEqual([author.id])
     expect(announced).toEqual([id])
-    const single = value(await planMigration(author, migrationInput({ windowEnd: undefined, status: 'in_progress' })))
-    expect(await getPost(single.id)).toMatchObject({ windowEnd: null, migrationStatus: 'in_progress' })
+    const single = value(
+      await planMigration(author, migrationInput({ windowEnd: undefined, status: 'in_progress' })),
+    )
+    expect(await getPost(single.id)).toMatchObject({
+      windowEnd: null,
+      migrationStatus: 'in_progress',
+    })
   })
 
   it('refuses versions of another product, and an unknown product', async () => {
     const author = await customer()
-    const wrongVersion = { reason: 'invalid_version', message: POST_MESSAGES.versionNotFound, field: 'toVersionId' }
-    await expectFailure(() => planMigration(author, migrationInput({ toVersionId: version(ledger, '2.0') })), wrongVersion)
-    await expectFailure(() => planMigration(author, migrationInput({ fromVersionId: version(ledger, '1.0') })), wrongVersion)
-    await expectFailure(() => planMigration(author, migrationInput({ toVersionId: 'no-such-version' })), wrongVersion)
-    await expectFailure(() => planMigration(author, migrationInput({ productId: 'no-such-product' })), {
-      reason: 'invalid_product',
-      message: POST_MESSAGES.productNotFound,
-      field: 'productId',
-    })
+    const wrongVersion = {
+      reason: 'invalid_version',
+      message: POST_MESSAGES.versionNotFound,
+      field: 'toVersionId',
+    }
+    await expectFailure(
+      () => planMigration(author, migrationInput({ toVersionId: version(ledger, '2.0') })),
+      wrongVersion,
+    )
+    await expectFailure(
+      () => planMigration(author, migrationInput({ fromVersionId: version(ledger, '1.0') })),
+      wrongVersion,
+    )
+    await expectFailure(
+      () => planMigration(author, migrationInput({ toVersionId: 'no-such-version' })),
+      wrongVersion,
+    )
+    await expectFailure(
+      () => planMigration(author, migrationInput({ productId: 'no-such-product' })),
+      {
+        reason: 'invalid_product',
+        message: POST_MESSAGES.productNotFound,
+        field: 'productId',
+      },
+    )
   })
 
   it('refuses a move to the version it starts from', async () => {
@@ -843,7 +993,9 @@ describe('planMigration', () => {
     const author = await customer()
     const submissionKey = unique('form')
     const first = value(await planMigration(author, migrationInput({ submissionKey })))
-    const again = await expectNoChange(() => planMigration(author, migrationInput({ submissionKey })))
+    const again = await expectNoChange(() =>
+      planMigration(author, migrationInput({ submissionKey })),
+    )
     expect(again).toEqual({ ok: true, value: first })
   })
 })
@@ -854,7 +1006,9 @@ describe('setMigrationStatus', () => {
     const migrationId = await newMigration(author)
     const follower = await customer()
     value(await toggleFollow(follower, migrationId))
-    const { result, announced } = await announcedBy(() => setMigrationStatus(author, migrationId, 'in_progress'))
+    const { result, announced } = await announcedBy(() =>
+      setMigrationStatus(author, migrationId, 'in_progress'),
+    )
     expect(result).toEqual({ ok: true, value: { id: migrationId } })
     expect((await getPost(migrationId)).migrationStatus).toBe('in_progress')
     expect(announced).toEqual([migrationId])
@@ -886,7 +1040,10 @@ describe('setMigrationStatus', () => {
   it('refuses other customers and what is not a migration plan', async () => {
     const author = await customer()
     const migrationId = await newMigration(author)
-    await expectFailure(async () => setMigrationStatus(await colleagueOf(author), migrationId, 'done'), NOT_AUTHOR)
+    await expectFailure(
+      async () => setMigrationStatus(await colleagueOf(author), migrationId, 'done'),
+      NOT_AUTHOR,
+    )
     const problemId = await newProblem(author)
     await expectFailure(() => setMigrationStatus(author, problemId, 'done'), {
       reason: 'not_migration',
@@ -933,9 +1090,17 @@ describe('replyToPost', () => {
   it('keeps the problem open when its author replies, and quotes a reply of the same post', async () => {
     const author = await customer()
     const problemId = await newProblem(author)
-    const first = value(await replyToPost(author, problemId, { body: 'More details: it is on Linux.' })).id
-    expect(await getPost(problemId)).toMatchObject({ replyCount: 1, state: 'open', firstResponseAt: null })
-    const second = value(await replyToPost(author, problemId, { body: 'And on Windows.', quotedReplyId: first })).id
+    const first = value(
+      await replyToPost(author, problemId, { body: 'More details: it is on Linux.' }),
+    ).id
+    expect(await getPost(problemId)).toMatchObject({
+      replyCount: 1,
+      state: 'open',
+      firstResponseAt: null,
+    })
+    const second = value(
+      await replyToPost(author, problemId, { body: 'And on Windows.', quotedReplyId: first }),
+    ).id
     expect((await getReplyRow(second)).quotedReplyId).toBe(first)
     expect((await getPost(problemId)).replyCount).toBe(2)
   })
@@ -962,8 +1127,14 @@ describe('replyToPost', () => {
     const elsewhere = await newProblem(author)
     const foreign = value(await replyToPost(author, elsewhere, { body: 'Elsewhere.' })).id
     const expected = { reason: 'quoted_not_found', message: POST_MESSAGES.quotedNotFound }
-    await expectFailure(() => replyToPost(author, problemId, { body: 'Quoting.', quotedReplyId: foreign }), expected)
-    await expectFailure(() => replyToPost(author, problemId, { body: 'Quoting.', quotedReplyId: 'nope' }), expected)
+    await expectFailure(
+      () => replyToPost(author, problemId, { body: 'Quoting.', quotedReplyId: foreign }),
+      expected,
+    )
+    await expectFailure(
+      () => replyToPost(author, problemId, { body: 'Quoting.', quotedReplyId: 'nope' }),
+      expected,
+    )
   })
 
   it('refuses a hidden post; others cannot find it', async () => {
@@ -973,7 +1144,10 @@ describe('replyToPost', () => {
     value(await setPostHidden(support, problemId, { reason: 'Duplicate.' }))
     await expectFailure(() => replyToPost(author, problemId, { body: 'Why?' }), HIDDEN)
     await expectFailure(() => replyToPost(support, problemId, { body: 'Because.' }), HIDDEN)
-    await expectFailure(async () => replyToPost(await customer(), problemId, { body: 'Hello?' }), NOT_FOUND)
+    await expectFailure(
+      async () => replyToPost(await customer(), problemId, { body: 'Hello?' }),
+      NOT_FOUND,
+    )
   })
 
   it('stores one reply for a double-submitted form, also at the same moment', async () => {
@@ -986,7 +1160,9 @@ describe('replyToPost', () => {
       replyToPost(replier, problemId, { body: 'Same reply.', submissionKey }),
     ])
     expect(value(results[0]!)).toEqual(value(results[1]!))
-    const again = await expectNoChange(() => replyToPost(replier, problemId, { body: 'Same reply.', submissionKey }))
+    const again = await expectNoChange(() =>
+      replyToPost(replier, problemId, { body: 'Same reply.', submissionKey }),
+    )
     expect(again).toEqual(results[0])
     expect(await db.select().from(replies).where(eq(replies.postId, problemId))).toHaveLength(1)
     expect((await getPost(problemId)).replyCount).toBe(1)
@@ -1000,7 +1176,11 @@ describe('editPost', () => {
     const problemId = await newProblem(author)
     const created = (await getPost(problemId)).createdAt
     const { result, announced } = await announcedBy(() =>
-      editPost(author, problemId, { title: 'Gateway drops TLS sessions', body: 'Second text.', tags: ['tls', 'gateway'] }),
+      editPost(author, problemId, {
+        title: 'Gateway drops TLS sessions',
+        body: 'Second text.',
+        tags: ['tls', 'gateway'],
+      }),
     )
     expect(result).toEqual({ ok: true, value: { id: problemId, problemId: null } })
     expect(announced).toEqual([problemId])
@@ -1011,7 +1191,11 @@ describe('editPost', () => {
     expect(tags.map((t) => t.tag).sort()).toEqual(['gateway', 'tls'])
 
     value(await editPost(author, problemId, { body: 'Third text.' }))
-    const history = await db.select().from(revisions).where(eq(revisions.postId, problemId)).orderBy(revisions.replacedAt)
+    const history = await db
+      .select()
+      .from(revisions)
+      .where(eq(revisions.postId, problemId))
+      .orderBy(revisions.replacedAt)
     expect(history).toMatchObject([
       {
         title: 'Gateway drops TLS sessions after upgrade',
@@ -1023,7 +1207,10 @@ describe('editPost', () => {
       { title: 'Gateway drops TLS sessions', body: 'Second text.', createdAt: edited.editedAt },
     ])
     // The title is kept when none is given; the tags too.
-    expect(await getPost(problemId)).toMatchObject({ title: 'Gateway drops TLS sessions', body: 'Third text.' })
+    expect(await getPost(problemId)).toMatchObject({
+      title: 'Gateway drops TLS sessions',
+      body: 'Third text.',
+    })
     expect(await db.select().from(postTags).where(eq(postTags.postId, problemId))).toHaveLength(2)
   })
 
@@ -1031,12 +1218,18 @@ describe('editPost', () => {
     const author = await customer()
     const problemId = await newProblem(author)
     const workaroundId = await newWorkaround(author, problemId)
-    const result = await editPost(author, workaroundId, { title: 'Sneaky title', body: 'Better steps.' })
+    const result = await editPost(author, workaroundId, {
+      title: 'Sneaky title',
+      body: 'Better steps.',
+    })
     expect(result).toEqual({ ok: true, value: { id: workaroundId, problemId } })
     expect(await getPost(workaroundId)).toMatchObject({ title: null, body: 'Better steps.' })
     const migrationId = await newMigration(author)
     value(await editPost(author, migrationId, { title: 'Renamed', body: 'New notes.' }))
-    expect(await getPost(migrationId)).toMatchObject({ title: 'Gateway 4.2 → 5.0', body: 'New notes.' })
+    expect(await getPost(migrationId)).toMatchObject({
+      title: 'Gateway 4.2 → 5.0',
+      body: 'New notes.',
+    })
   })
 
   it('writes no revision when nothing changed', async () => {
@@ -1079,8 +1272,14 @@ describe('editReply', () => {
     const author = await customer()
     const problemId = await newProblem(author)
     const replyId = value(await replyToPost(author, problemId, { body: 'Mine.' })).id
-    await expectFailure(async () => editReply(await supportEngineer(), replyId, 'Edited by support.'), NOT_AUTHOR)
-    await expectFailure(async () => editReply(await colleagueOf(author), replyId, 'Edited by a colleague.'), NOT_AUTHOR)
+    await expectFailure(
+      async () => editReply(await supportEngineer(), replyId, 'Edited by support.'),
+      NOT_AUTHOR,
+    )
+    await expectFailure(
+      async () => editReply(await colleagueOf(author), replyId, 'Edited by a colleague.'),
+      NOT_AUTHOR,
+    )
     await expectFailure(() => editReply(author, 'no-such-reply', 'Nothing.'), {
       reason: 'not_found',
       message: POST_MESSAGES.replyNotFound,
@@ -1132,7 +1331,11 @@ describe('setPostHidden', () => {
     expect(email?.text).toMatch(trackingLink(problemId))
 
     value(await setPostHidden(support, problemId, null))
-    expect(await getPost(problemId)).toMatchObject({ hiddenAt: null, hiddenById: null, hiddenReason: null })
+    expect(await getPost(problemId)).toMatchObject({
+      hiddenAt: null,
+      hiddenById: null,
+      hiddenReason: null,
+    })
     expect((await auditOf(problemId)).map((a) => [a.action, a.details])).toEqual([
       ['post.hide', { reason: 'It shows a customer’s password.' }],
       ['post.unhide', {}],
@@ -1155,9 +1358,15 @@ describe('setPostHidden', () => {
   it('refuses customers, the author included, and a post that does not exist', async () => {
     const author = await customer()
     const problemId = await newProblem(author)
-    await expectFailure(() => setPostHidden(author, problemId, { reason: 'Hide mine.' }), SUPPORT_ONLY)
+    await expectFailure(
+      () => setPostHidden(author, problemId, { reason: 'Hide mine.' }),
+      SUPPORT_ONLY,
+    )
     await expectFailure(async () => setPostHidden(await customer(), problemId, null), SUPPORT_ONLY)
-    await expectFailure(async () => setPostHidden(await supportEngineer(), 'no-such-post', { reason: 'Gone.' }), NOT_FOUND)
+    await expectFailure(
+      async () => setPostHidden(await supportEngineer(), 'no-such-post', { reason: 'Gone.' }),
+      NOT_FOUND,
+    )
   })
 })
 
@@ -1169,7 +1378,10 @@ describe('setReplyHidden', () => {
     const support = await supportEngineer()
     const result = await setReplyHidden(support, replyId, { reason: 'Advertising.' })
     expect(result).toEqual({ ok: true, value: { postId: problemId } })
-    expect(await getReplyRow(replyId)).toMatchObject({ hiddenById: support.id, hiddenReason: 'Advertising.' })
+    expect(await getReplyRow(replyId)).toMatchObject({
+      hiddenById: support.id,
+      hiddenReason: 'Advertising.',
+    })
     expect(await notificationsOf(replier.id, 'post_hidden')).toMatchObject([
       {
         summary: 'Support hid your reply on “Gateway drops TLS sessions after upgrade”',
@@ -1180,7 +1392,11 @@ describe('setReplyHidden', () => {
     expect(email?.text).toContain('The reason given: Advertising.')
 
     value(await setReplyHidden(support, replyId, null))
-    expect(await getReplyRow(replyId)).toMatchObject({ hiddenAt: null, hiddenById: null, hiddenReason: null })
+    expect(await getReplyRow(replyId)).toMatchObject({
+      hiddenAt: null,
+      hiddenById: null,
+      hiddenReason: null,
+    })
     expect((await auditOf(replyId)).map((a) => a.action)).toEqual(['reply.hide', 'reply.unhide'])
   })
 
@@ -1189,10 +1405,13 @@ describe('setReplyHidden', () => {
     const problemId = await newProblem(author)
     const replyId = value(await replyToPost(author, problemId, { body: 'Mine.' })).id
     await expectFailure(() => setReplyHidden(author, replyId, { reason: 'Hide it.' }), SUPPORT_ONLY)
-    await expectFailure(async () => setReplyHidden(await supportEngineer(), 'no-such-reply', { reason: 'Gone.' }), {
-      reason: 'not_found',
-      message: POST_MESSAGES.replyNotFound,
-    })
+    await expectFailure(
+      async () => setReplyHidden(await supportEngineer(), 'no-such-reply', { reason: 'Gone.' }),
+      {
+        reason: 'not_found',
+        message: POST_MESSAGES.replyNotFound,
+      },
+    )
   })
 })
 
@@ -1203,14 +1422,21 @@ describe('setPostVisibility', () => {
     const theirs = await newWorkaround(await customer(), problemId)
     const otherProblem = await newProblem(author)
     const support = await supportEngineer()
-    const { result, announced } = await announcedBy(() => setPostVisibility(support, problemId, 'staff'))
+    const { result, announced } = await announcedBy(() =>
+      setPostVisibility(support, problemId, 'staff'),
+    )
     expect(result).toEqual({ ok: true, value: { id: problemId } })
-    const family = await db.select().from(posts).where(sql`${posts.id} = ${problemId} or ${posts.problemId} = ${problemId}`)
+    const family = await db
+      .select()
+      .from(posts)
+      .where(sql`${posts.id} = ${problemId} or ${posts.problemId} = ${problemId}`)
     expect(family).toHaveLength(3)
     expect(family.every((p) => p.visibility === 'staff')).toBe(true)
     expect(announced.sort()).toEqual(family.map((p) => p.id).sort())
     expect((await getPost(otherProblem)).visibility).toBe('community')
-    expect(await auditOf(problemId)).toMatchObject([{ action: 'post.visibility', details: { visibility: 'staff' } }])
+    expect(await auditOf(problemId)).toMatchObject([
+      { action: 'post.visibility', details: { visibility: 'staff' } },
+    ])
 
     value(await setPostVisibility(support, problemId, 'community'))
     expect((await getPost(theirs)).visibility).toBe('community')
@@ -1242,11 +1468,19 @@ describe('toggleMeToo', () => {
     expect(result).toEqual({ ok: true, value: { meToo: true, count: 1 } })
     expect(announced).toEqual([problemId])
     expect((await getPost(problemId)).meTooCount).toBe(1)
-    expect(await db.select().from(meToos).where(eq(meToos.postId, problemId))).toMatchObject([{ userId: other.id }])
+    expect(await db.select().from(meToos).where(eq(meToos.postId, problemId))).toMatchObject([
+      { userId: other.id },
+    ])
     expect(await followers(problemId)).toContain(other.id)
 
-    expect(await toggleMeToo(await colleagueOf(author), problemId)).toEqual({ ok: true, value: { meToo: true, count: 2 } })
-    expect(await toggleMeToo(other, problemId)).toEqual({ ok: true, value: { meToo: false, count: 1 } })
+    expect(await toggleMeToo(await colleagueOf(author), problemId)).toEqual({
+      ok: true,
+      value: { meToo: true, count: 2 },
+    })
+    expect(await toggleMeToo(other, problemId)).toEqual({
+      ok: true,
+      value: { meToo: false, count: 1 },
+    })
     expect((await getPost(problemId)).meTooCount).toBe(1)
     // Taking it back does not unfollow: that is the follow button's job.
     expect(await followers(problemId)).toContain(other.id)
@@ -1291,7 +1525,10 @@ describe('toggleFollow', () => {
     const reader = await customer()
     expect(await toggleFollow(reader, problemId)).toEqual({ ok: true, value: { following: true } })
     expect(await followers(problemId)).toEqual([author.id, reader.id].sort())
-    expect(await toggleFollow(reader, workaroundId)).toEqual({ ok: true, value: { following: false } })
+    expect(await toggleFollow(reader, workaroundId)).toEqual({
+      ok: true,
+      value: { following: false },
+    })
     expect(await followers(problemId)).toEqual([author.id])
     expect(await followers(workaroundId)).toEqual([])
     // The author may stop following their own problem too.

@@ -21,6 +21,7 @@ import {
   products,
   replies,
   revisions,
+  users,
   type MigrationStatus,
   type Visibility,
 } from '~/db/schema'
@@ -31,6 +32,7 @@ import { followersWhoMaySee, notify } from '~/modules/notifications/notification
 import { fail, newId, ok, type Failure, type Result } from '~/utils/result'
 import { MIGRATION_STATUS_LABELS } from './posts.schema'
 import { emitPostChange } from './post-events.server'
+import { isUniqueViolation } from '~/utils/db-errors.server'
 
 export const POST_MESSAGES = {
   notFound: 'We could not find that post. It may have been removed, or it is not visible to you.',
@@ -49,6 +51,7 @@ export const POST_MESSAGES = {
   relatedNotFound: 'The linked problem or migration was not found.',
   quotedNotFound: 'The reply you quoted is not part of this conversation.',
   sameVersion: 'The target version must differ from the current one.',
+  retiredVersion: (name: string) => `Version ${name} is retired; choose a current version.`,
 } as const
 
 type PostRow = typeof posts.$inferSelect
@@ -79,15 +82,35 @@ async function loadVisiblePost(tx: Executor, actor: Actor, postId: string, { loc
   return post
 }
 
+/**
+ * Those of `userIds` who may open `postId` (and, for a workaround, its
+ * problem). Notifications must only reach people who may follow their link:
+ * the author of a workaround under a problem that became staff-only or was
+ * hidden must not learn its title from an email.
+ */
+async function whoMaySee(tx: Executor, userIds: string[], postId: string): Promise<string[]> {
+  const unique = [...new Set(userIds)]
+  if (!unique.length) return []
+  const people = await tx
+    .select({ id: users.id, role: users.role, organizationId: users.organizationId, name: users.name, email: users.email })
+    .from(users)
+    .where(inArray(users.id, unique))
+  const allowed: string[] = []
+  for (const person of people) if (await loadVisiblePost(tx, person, postId)) allowed.push(person.id)
+  return allowed
+}
+
 async function checkProductAndVersions(tx: Executor, productId: string, versionIds: string[]): Promise<Failure | null> {
   const [product] = await tx.select({ id: products.id }).from(products).where(eq(products.id, productId))
   if (!product) return fail('invalid_product', POST_MESSAGES.productNotFound, 'productId')
   if (versionIds.length) {
     const found = await tx
-      .select({ id: productVersions.id })
+      .select({ id: productVersions.id, name: productVersions.name, retiredAt: productVersions.retiredAt })
       .from(productVersions)
       .where(and(eq(productVersions.productId, productId), inArray(productVersions.id, versionIds)))
     if (found.length !== new Set(versionIds).size) return fail('invalid_version', POST_MESSAGES.versionNotFound, 'versionIds')
+    const retired = found.find((v) => v.retiredAt)
+    if (retired) return fail('retired_version', POST_MESSAGES.retiredVersion(retired.name), 'versionIds')
   }
   return null
 }
@@ -115,12 +138,6 @@ async function findBySubmissionKey(tx: Executor, actor: Actor, key: string | und
     .from(posts)
     .where(and(eq(posts.authorId, actor.id), eq(posts.submissionKey, key)))
   return row ?? null
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown }
-  if (e?.cause && !e.code) return isUniqueViolation(e.cause, constraint)
-  return e?.code === '23505' && (e.constraint_name === constraint || e.constraint === constraint)
 }
 
 const quote = (title: string | null) => `“${title ?? 'a post'}”`
@@ -348,7 +365,10 @@ export async function acceptWorkaround(actor: Actor, workaroundId: string): Prom
     changed.add(workaround.id).add(problem.id)
     await notify(tx, {
       event: 'workaround_accepted',
-      recipients: [...(await followersWhoMaySee(tx, problem.id)), workaround.authorId],
+      recipients: [
+        ...(await followersWhoMaySee(tx, problem.id)),
+        ...(await whoMaySee(tx, [workaround.authorId], workaround.id)),
+      ],
       actorId: actor.id,
       postId: problem.id,
       summary: `A workaround was accepted for ${quote(problem.title)}`,
@@ -408,7 +428,10 @@ export async function setWorkaroundVerified(
     if (verified) {
       await notify(tx, {
         event: 'workaround_verified',
-        recipients: [...(await followersWhoMaySee(tx, problem.id)), workaround.authorId],
+        recipients: [
+          ...(await followersWhoMaySee(tx, problem.id)),
+          ...(await whoMaySee(tx, [workaround.authorId], workaround.id)),
+        ],
         actorId: actor.id,
         postId: problem.id,
         summary: `Support verified a workaround for ${quote(problem.title)}`,
@@ -486,13 +509,14 @@ export type PlanMigrationInput = {
 
 async function migrationTitle(tx: Executor, productId: string, fromVersionId: string, toVersionId: string) {
   const rows = await tx
-    .select({ id: productVersions.id, name: productVersions.name, product: products.name })
+    .select({ id: productVersions.id, name: productVersions.name, product: products.name, retiredAt: productVersions.retiredAt })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(and(eq(productVersions.productId, productId), inArray(productVersions.id, [fromVersionId, toVersionId])))
   const from = rows.find((r) => r.id === fromVersionId)
   const to = rows.find((r) => r.id === toVersionId)
-  if (!from || !to) return null
+  // Moving away from a retired version is normal; moving to one is not.
+  if (!from || !to || to.retiredAt) return null
   return `${from.product} ${from.name} → ${to.name}`
 }
 
@@ -622,7 +646,8 @@ export async function replyToPost(
       const topic = post.kind === 'workaround' ? 'a workaround' : quote(post.title)
       await notify(tx, {
         event: 'reply',
-        recipients: await followersWhoMaySee(tx, post.id),
+        // followersWhoMaySee looks at this post only; a workaround's problem may be hidden.
+        recipients: await whoMaySee(tx, await followersWhoMaySee(tx, post.id), post.id),
         actorId: actor.id,
         postId: post.id,
         summary: `${actor.name} replied to ${topic}`,
@@ -721,7 +746,7 @@ export async function setPostHidden(
     if (hidden) {
       await notify(tx, {
         event: 'post_hidden',
-        recipients: [post.authorId],
+        recipients: await whoMaySee(tx, [post.authorId], post.id),
         actorId: actor.id,
         postId: post.problemId ?? post.id,
         summary: `Support hid your ${post.kind === 'workaround' ? 'workaround' : quote(post.title)}`,
@@ -757,7 +782,7 @@ export async function setReplyHidden(actor: Actor, replyId: string, hidden: { re
     if (hidden) {
       await notify(tx, {
         event: 'post_hidden',
-        recipients: [reply.authorId],
+        recipients: await whoMaySee(tx, [reply.authorId], reply.postId),
         actorId: actor.id,
         postId: pagePostId,
         summary: `Support hid your reply on ${quote(post?.title ?? null)}`,

@@ -1,0 +1,257 @@
+/**
+ * `npm run bench:search [-- --n 20000 --seed 42 --queries 1000]`
+ *
+ * Generates N synthetic posts into a fresh database (PostgreSQL when
+ * BENCH_DATABASE_URL or TEST_DATABASE_URL is set, else an in-memory PGlite),
+ * then measures the app's search as it ships:
+ * - loading the documents from the database, building the index from rows
+ *   already in memory (addAll), and the app's own build (rebuildIndex);
+ * - heap used with the index live, the snapshot's size and load time;
+ * - latency of searchPosts over 1,000 queries (full queries and typed
+ *   prefixes, with and without filters), of suggest and of similarPosts;
+ * - the same queries with PostgreSQL full-text search (tsvector + GIN,
+ *   ts_rank_cd) over the same rows, and the ratios.
+ *
+ * A benchmark, not a test: it prints figures and checks them against the
+ * targets of issue 4, but never fails on them.
+ */
+import { Presets, SingleBar } from 'cli-progress'
+import MiniSearch from 'minisearch'
+import { loadDocumentPage } from '~/modules/search/documents.server'
+import { newIndex, rebuildIndex, stopSearchIndex } from '~/modules/search/search-index.server'
+import { MINISEARCH_OPTIONS, type SearchDocument } from '~/modules/search/search-options'
+import { searchPosts, similarPosts, suggest, type SearchFilters } from '~/modules/search/search.server'
+import { addFullTextSearch, createBenchDatabase, fullTextSearch, seedPosts, toTsquery, type FullTextFilters, type Seeded } from './lib/bench-database'
+import { Corpus } from './lib/corpus'
+import { Random } from './lib/random'
+import { liveHeap, mb, ms, now, seconds, summarize, table, type Summary } from './lib/stats'
+
+const TARGETS = { p95Ms: 10, buildMs: 5_000, heapBytes: 500 * 1024 * 1024, ratio: 10 }
+
+function option(name: string, fallback: number) {
+  const args = process.argv.slice(2)
+  const at = args.indexOf(`--${name}`)
+  if (at < 0) return fallback
+  const value = Number(args[at + 1]?.replace(/_/g, ''))
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`bench: --${name} needs a positive number`)
+  return Math.floor(value)
+}
+
+type Category = 'full' | 'full + filter' | 'prefix' | 'prefix + filter'
+const CATEGORIES: Category[] = ['full', 'full + filter', 'prefix', 'prefix + filter']
+
+type BenchQuery = { category: Category; text: string; prefix: boolean; filters: SearchFilters; sqlFilters: FullTextFilters }
+
+/** Cuts the last word to a prefix, as while typing (1 to length − 1 characters). */
+function typed(random: Random, text: string) {
+  const words = text.split(' ')
+  const last = words.at(-1)!
+  if (last.length < 2) return text
+  words[words.length - 1] = last.slice(0, random.int(1, last.length - 1))
+  return words.join(' ')
+}
+
+function makeQueries(corpus: Corpus, random: Random, count: number, seeded: Seeded): BenchQuery[] {
+  return Array.from({ length: count }, (_, i) => {
+    const category = CATEGORIES[i % CATEGORIES.length]!
+    const prefix = category.startsWith('prefix')
+    const text = prefix ? typed(random, corpus.query(random)) : corpus.query(random)
+    const filters: SearchFilters = {}
+    const sqlFilters: FullTextFilters = {}
+    if (category.endsWith('filter')) {
+      const product = random.pick(seeded.products)
+      const state = random.pick(['open', 'answered', 'solved'] as const)
+      switch (random.int(0, 3)) {
+        case 0:
+          filters.productSlug = product.slug
+          sqlFilters.productId = product.id
+          break
+        case 1:
+          filters.kind = random.pick(['problem', 'story', 'migration'] as const)
+          sqlFilters.kind = filters.kind
+          break
+        case 2:
+          filters.state = state
+          sqlFilters.state = state
+          break
+        default:
+          filters.productSlug = product.slug
+          sqlFilters.productId = product.id
+          filters.state = state
+          sqlFilters.state = state
+      }
+    }
+    return { category, text, prefix, filters, sqlFilters }
+  })
+}
+
+const row = (name: string, s: Summary, extra: string[] = []) => [name, String(s.count), ms(s.p50), ms(s.p95), ms(s.p99), ...extra]
+const ratio = (pg: number, ours: number) => (ours > 0 ? `${(pg / ours).toFixed(0)}×` : '–')
+const check = (ok: boolean) => (ok ? 'met' : 'NOT met')
+
+async function main() {
+  const n = option('n', 100_000)
+  const seed = option('seed', 42)
+  const queryCount = option('queries', 1_000)
+  const corpus = new Corpus(seed)
+  const database = await createBenchDatabase()
+  const lines: string[] = []
+  const print = (line = '') => {
+    lines.push(line)
+    console.info(line)
+  }
+  try {
+    print(`Switchboard search benchmark: ${n.toLocaleString('en')} posts, seed ${seed}, ${database.label}, Node ${process.version}`)
+
+    // 1. Data
+    const bar = new SingleBar({ format: 'Generating posts [{bar}] {value}/{total} | {duration_formatted}', clearOnComplete: true }, Presets.shades_classic)
+    bar.start(n, 0)
+    const seedStarted = now()
+    const seeded = await seedPosts(database.handle, corpus, n, seed + 1, (done) => bar.update(done))
+    const seedMs = now() - seedStarted
+    bar.stop()
+    print(
+      `Data: ${seeded.posts.toLocaleString('en')} posts + ${seeded.workarounds.toLocaleString('en')} workarounds, ${seeded.tags.toLocaleString('en')} tags, ` +
+        `${seeded.versions.toLocaleString('en')} version links; generated and inserted in ${seconds(seedMs)}`,
+    )
+
+    // 2. Index: load from the database, then build from memory, apart.
+    const baseHeap = liveHeap()
+    let started = now()
+    let documents: SearchDocument[] = []
+    for (let after: string | null = null; ; ) {
+      const page = await loadDocumentPage(after, 1_000)
+      if (!page.length) break
+      documents.push(...page)
+      after = page.at(-1)!.id
+    }
+    const loadMs = now() - started
+    const documentCount = documents.length
+    started = now()
+    let index: MiniSearch<SearchDocument> | null = newIndex()
+    index.addAll(documents)
+    const buildMs = now() - started
+    documents = []
+    const indexHeap = liveHeap() - baseHeap
+    const terms = index.termCount
+
+    started = now()
+    let json: string | null = JSON.stringify(index)
+    const stringifyMs = now() - started
+    const snapshotBytes = Buffer.byteLength(json)
+    index = null
+    started = now()
+    let loaded: MiniSearch<SearchDocument> | null = MiniSearch.loadJSON<SearchDocument>(json, MINISEARCH_OPTIONS)
+    const loadJsonMs = now() - started
+    loaded = null
+    started = now()
+    loaded = await MiniSearch.loadJSONAsync<SearchDocument>(json, MINISEARCH_OPTIONS)
+    const loadJsonAsyncMs = now() - started
+    loaded = null
+    json = null
+
+    // The app's own start-up build (chunks of 1,000 from the database, yielding between them).
+    started = now()
+    await rebuildIndex()
+    const appBuildMs = now() - started
+    const heapUsed = liveHeap()
+
+    print('')
+    print(
+      table(
+        ['index', 'figure'],
+        [
+          ['documents / distinct terms', `${documentCount.toLocaleString('en')} / ${terms.toLocaleString('en')}`],
+          ['load documents from DB (pages of 1,000)', seconds(loadMs)],
+          ['build from memory (addAll)', seconds(buildMs)],
+          ['build from DB, app path (rebuildIndex)', seconds(appBuildMs)],
+          ['heap used, index live (index alone)', `${mb(heapUsed)} (${mb(indexHeap)})`],
+          ['snapshot JSON: size / stringify', `${mb(snapshotBytes)} / ${seconds(stringifyMs)}`],
+          ['snapshot loadJSON / loadJSONAsync', `${seconds(loadJsonMs)} / ${seconds(loadJsonAsyncMs)}`],
+        ],
+      ),
+    )
+
+    // 3. Queries through the app's search functions, as a customer.
+    const queries = makeQueries(corpus, new Random(seed + 2), queryCount, seeded)
+    const warmUp = makeQueries(corpus, new Random(seed + 3), 100, seeded)
+    for (const q of warmUp) searchPosts(seeded.customer, q.text, q.filters)
+    const ours = new Map<Category, number[]>(CATEGORIES.map((c) => [c, []]))
+    let hits = 0
+    for (const q of queries) {
+      const t = now()
+      const outcome = searchPosts(seeded.customer, q.text, q.filters)
+      ours.get(q.category)!.push(now() - t)
+      if (outcome.status === 'ok' && outcome.total) hits++
+    }
+    const suggestTimes: number[] = []
+    for (const q of queries.filter((x) => x.prefix)) {
+      const t = now()
+      suggest(seeded.customer, q.text)
+      suggestTimes.push(now() - t)
+    }
+    const similarTimes: number[] = []
+    const textRandom = new Random(seed + 4)
+    for (let i = 0; i < 200; i++) {
+      const post = corpus.post(textRandom)
+      const t = now()
+      similarPosts(seeded.customer, `${post.title} ${post.body}`, { limit: 5 })
+      similarTimes.push(now() - t)
+    }
+
+    // 4. The same queries with PostgreSQL full-text search over the same rows.
+    started = now()
+    await addFullTextSearch(database.handle)
+    const ftsSetupMs = now() - started
+    for (const q of warmUp.slice(0, 20)) {
+      const tsquery = toTsquery(q.text, { prefixLast: q.prefix })
+      if (tsquery) await fullTextSearch(database.handle, tsquery, q.sqlFilters)
+    }
+    const pg = new Map<Category, number[]>(CATEGORIES.map((c) => [c, []]))
+    const pgAnd = new Map<Category, number[]>(CATEGORIES.map((c) => [c, []]))
+    for (const q of queries) {
+      const or = toTsquery(q.text, { prefixLast: q.prefix })
+      const and = toTsquery(q.text, { prefixLast: q.prefix, and: true })
+      if (!or || !and) continue
+      let t = now()
+      await fullTextSearch(database.handle, or, q.sqlFilters)
+      pg.get(q.category)!.push(now() - t)
+      t = now()
+      await fullTextSearch(database.handle, and, q.sqlFilters)
+      pgAnd.get(q.category)!.push(now() - t)
+    }
+
+    const all = (m: Map<Category, number[]>) => [...m.values()].flat()
+    const rows = CATEGORIES.map((c) => {
+      const a = summarize(ours.get(c)!)
+      const b = summarize(pg.get(c)!)
+      const d = summarize(pgAnd.get(c)!)
+      return row(c, a, [ms(b.p50), ms(b.p95), ratio(b.p95, a.p95), ms(d.p95), ratio(d.p95, a.p95)])
+    })
+    const total = summarize(all(ours))
+    const totalPg = summarize(all(pg))
+    const totalPgAnd = summarize(all(pgAnd))
+    rows.push(row('all queries', total, [ms(totalPg.p50), ms(totalPg.p95), ratio(totalPg.p95, total.p95), ms(totalPgAnd.p95), ratio(totalPgAnd.p95, total.p95)]))
+    print('')
+    print(`Queries: searchPosts as a customer (first page of 20 cards); ${hits} of ${queries.length} found something. PostgreSQL full-text search set up in ${seconds(ftsSetupMs)}.`)
+    print(table(['MiniSearch (app)', 'n', 'p50', 'p95', 'p99', 'PG OR p50', 'PG OR p95', 'PG/ours', 'PG AND p95', 'PG AND/ours'], rows))
+    print(table(['other surfaces', 'n', 'p50', 'p95', 'p99'], [row('suggest (typed prefixes)', summarize(suggestTimes)), row('similarPosts (new problem text)', summarize(similarTimes))]))
+    print('PG OR: the same words OR-ed, the last one as a prefix when typed (the app\'s semantics); PG AND: all words required (plainto_tsquery\'s).')
+
+    print('')
+    print(
+      `Targets: p95 ≤ ${TARGETS.p95Ms} ms: ${check(total.p95 <= TARGETS.p95Ms)} (${ms(total.p95)}); ` +
+        `build ≤ ${TARGETS.buildMs / 1000} s: ${check(buildMs <= TARGETS.buildMs)} (${seconds(buildMs)} from memory, ${seconds(appBuildMs)} from DB); ` +
+        `heap ≤ ${mb(TARGETS.heapBytes)}: ${check(heapUsed <= TARGETS.heapBytes)} (${mb(heapUsed)}); ` +
+        `p95 ≥ ${TARGETS.ratio}× below PostgreSQL's: ${check(totalPg.p95 >= TARGETS.ratio * total.p95)} (${ratio(totalPg.p95, total.p95)} OR, ${ratio(totalPgAnd.p95, total.p95)} AND)`,
+    )
+  } finally {
+    await stopSearchIndex({ save: false })
+    await database.drop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
