@@ -7,7 +7,7 @@
  * Expected failures come back as named outcomes with a message for the
  * person; a thrown error is a bug.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, TransactionRollbackError } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import {
   emailTokens,
@@ -512,7 +512,7 @@ export async function acceptInvitation(token: string | undefined, input: NewAcco
 }
 
 function isRollback(error: unknown) {
-  return error instanceof Error && error.name === 'TransactionRollbackError'
+  return error instanceof TransactionRollbackError
 }
 
 // -- sign-up by allowed domain -------------------------------------------------------

@@ -91,13 +91,15 @@ async function loadVisiblePost(tx: Executor, actor: Actor, postId: string, { loc
 async function whoMaySee(tx: Executor, userIds: string[], postId: string): Promise<string[]> {
   const unique = [...new Set(userIds)]
   if (!unique.length) return []
+  const seen = { visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId, problemId: posts.problemId }
+  const [post] = await tx.select(seen).from(posts).where(eq(posts.id, postId))
+  const [problem] = post?.problemId ? await tx.select(seen).from(posts).where(eq(posts.id, post.problemId)) : []
+  if (!post || (post.problemId && !problem)) return []
   const people = await tx
     .select({ id: users.id, role: users.role, organizationId: users.organizationId, name: users.name, email: users.email })
     .from(users)
     .where(inArray(users.id, unique))
-  const allowed: string[] = []
-  for (const person of people) if (await loadVisiblePost(tx, person, postId)) allowed.push(person.id)
-  return allowed
+  return people.filter((p) => maySee(p, post) && (!problem || maySee(p, problem))).map((p) => p.id)
 }
 
 async function checkProductAndVersions(tx: Executor, productId: string, versionIds: string[]): Promise<Failure | null> {
