@@ -26,7 +26,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return { user: { name: user.name, role: user.role }, activity, products, filters, notice: noticeFrom(url) }
 }
 
-export const meta: MetaFunction = () => [{ title: 'Recent activity · Switchboard' }]
+export const meta: MetaFunction = () => [{ title: 'Home · Switchboard' }]
 
 export default function Home() {
   const { user, activity, products, filters, notice } = useLoaderData<typeof loader>()
@@ -36,9 +36,9 @@ export default function Home() {
       {notice ? <Notice>{notice}</Notice> : null}
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <h1>Recent activity</h1>
+          <h1>Welcome, {user.name}</h1>
           <p className="mt-1 text-slate-700">
-            Welcome, {user.name}. Search first — someone may already have solved it.
+            Here is what customers shared recently. Search first — someone may already have solved it.
           </p>
         </div>
         <nav aria-label="Share something" className="flex flex-wrap gap-2">
@@ -122,9 +122,7 @@ export default function Home() {
       </Form>
 
       <section aria-labelledby="activity-heading" className="space-y-3">
-        <h2 id="activity-heading" className="sr-only">
-          Posts, most recently active first
-        </h2>
+        <h2 id="activity-heading">Recent activity</h2>
         {activity.items.length === 0 ? (
           <div className="card text-slate-700">
             {filtered ? (

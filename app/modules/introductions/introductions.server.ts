@@ -17,7 +17,7 @@
  * that the introduction did not happen. Customers can only see their own
  * introductions (someone else's is "not found").
  */
-import { and, count, desc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import {
   introductionMessages,
@@ -94,7 +94,8 @@ async function transition<T>(work: (tx: Executor) => Promise<Result<T>>): Promis
     kickMailer()
     return result
   } catch (error) {
-    if (failure && error instanceof Error && error.name === 'TransactionRollbackError') return failure
+    // drizzle names its rollback error 'DrizzleError': recognise it by class, not by name.
+    if (failure && error instanceof TransactionRollbackError) return failure
     throw error
   }
 }
@@ -234,14 +235,18 @@ export async function respondToIntroduction(
   id: string,
   answer: 'accepted' | 'declined',
 ): Promise<Result<{ state: IntroductionState }>> {
-  return transition(async (tx) => {
+  let expiredNow = false as boolean
+  const result = await transition<{ state: IntroductionState }>(async (tx) => {
     const intro = await loadForUpdate(tx, actor, id)
     const side = intro ? sideOf(actor, intro) : null
     if (!intro || !side) return fail('not_found', INTRO_MESSAGES.notFound)
     const now = new Date()
     if (intro.state === 'proposed' && intro.expiresAt <= now) {
+      // The expiry must commit, so this is not returned as a failure (which
+      // would roll it back); the refusal is returned after the commit.
       await closeExpired(tx, intro, now)
-      return fail('not_open', INTRO_MESSAGES.notOpen)
+      expiredNow = true
+      return ok({ state: 'expired' })
     }
     if (intro.state !== 'proposed') return fail('not_open', INTRO_MESSAGES.notOpen)
     const mine = side === 'asker' ? intro.askerResponse : intro.solverResponse
@@ -283,6 +288,7 @@ export async function respondToIntroduction(
     }
     return ok({ state })
   })
+  return expiredNow ? fail('not_open', INTRO_MESSAGES.notOpen) : result
 }
 
 /** Support withdraws a request that is still waiting for answers. */
@@ -522,7 +528,11 @@ export async function getIntroduction(actor: Actor, id: string) {
     note: side === 'asker' ? intro.askerNote : side === 'solver' ? intro.solverNote : null,
     // The solver sees the problem; the asker sees the qualifying post. Both are community posts.
     problem: problem && (staff || maySee(actor, problem)) ? { id: problem.id, title: problem.title, body: problem.body } : null,
-    qualifying: qualifying && (side === 'asker' || staff) && (staff || maySee(actor, qualifying)) ? qualifying : null,
+    // Without authorId: that is the solver's id, which the asker must not learn before connecting.
+    qualifying:
+      qualifying && (side === 'asker' || staff) && (staff || maySee(actor, qualifying))
+        ? { id: qualifying.id, kind: qualifying.kind, title: qualifying.title, body: qualifying.body, problemId: qualifying.problemId }
+        : null,
     other: connected && side ? card(side === 'asker' ? intro.solverId : intro.askerId) : null,
     staffView: staff
       ? {
@@ -539,12 +549,17 @@ export async function getIntroduction(actor: Actor, id: string) {
   }
 }
 
+const CLOSED_STATES: IntroductionState[] = ['declined', 'expired', 'withdrawn']
+
 /** The actor's own introductions (customers), or every introduction filtered by state (staff). */
 export async function listIntroductions(actor: Actor, { state, problemId, page = 1 }: { state?: IntroductionState; problemId?: string; page?: number } = {}) {
   const staff = isStaff(actor)
+  // A side sees every closed state as "did not happen", so filtering by one
+  // must not tell them which it was: any closed state matches.
+  const closedFilter = !staff && state && CLOSED_STATES.includes(state)
   const conditions: (SQL | undefined)[] = [
     staff ? undefined : or(eq(introductions.askerId, actor.id), eq(introductions.solverId, actor.id)),
-    state ? eq(introductions.state, state) : undefined,
+    closedFilter ? inArray(introductions.state, CLOSED_STATES) : state ? eq(introductions.state, state) : undefined,
     problemId ? eq(introductions.problemId, problemId) : undefined,
   ]
   const asker = sql<string>`(select name from ${users} where ${users.id} = ${introductions.askerId})`
@@ -584,7 +599,8 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
       solverName: staff || (r.state === 'connected' && side === 'asker') || side === 'solver' ? r.solverName : null,
       problemId: r.problemId,
       problemTitle: side === 'asker' || side === 'solver' || staff ? r.problemTitle : null,
-      acceptedByOne: r.state === 'proposed' && (r.askerResponse === 'accepted') !== (r.solverResponse === 'accepted'),
+      // Staff only: a side who has not answered would learn that the other accepted.
+      acceptedByOne: staff && r.state === 'proposed' && (r.askerResponse === 'accepted') !== (r.solverResponse === 'accepted'),
       myResponse: side === 'asker' ? r.askerResponse : side === 'solver' ? r.solverResponse : null,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,

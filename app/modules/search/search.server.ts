@@ -90,8 +90,16 @@ export function snippet(text: string, matched: string[], max = 220): { text: str
   return parts
 }
 
-function card(hit: Hit) {
-  const matched = [...hit.queryTerms, ...hit.terms]
+/** The query's words as typed (lower-cased), so "retries" is marked even though the index stems it to "retry". */
+function typedWords(query: string) {
+  return tokenize(query)
+    .map((w) => w.toLowerCase())
+    .filter((w) => w.length > 2)
+    .slice(0, 32)
+}
+
+function card(hit: Hit, typed: string[] = []) {
+  const matched = [...hit.queryTerms, ...hit.terms, ...typed]
   return {
     id: hit.id as string,
     kind: hit.kind,
@@ -141,7 +149,8 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
   }
   const hits = index.search(terms.join(' '), { ...queryOptions(terms), filter: visibleFilter(actor, filters) }) as Hit[]
   const safePage = Math.max(1, Math.min(page, Math.ceil(hits.length / SEARCH_PAGE_SIZE) || 1))
-  const results = hits.slice((safePage - 1) * SEARCH_PAGE_SIZE, safePage * SEARCH_PAGE_SIZE).map(card)
+  const typed = typedWords(query)
+  const results = hits.slice((safePage - 1) * SEARCH_PAGE_SIZE, safePage * SEARCH_PAGE_SIZE).map((hit) => card(hit, typed))
   let suggestion: string | null = null
   if (!hits.length) {
     const [best] = index.autoSuggest(terms.join(' '), { fuzzy: 0.3, prefix: true, filter: visibleFilter(actor) })
@@ -161,7 +170,7 @@ export function suggest(actor: Actor, rawQuery: string) {
     .autoSuggest(terms.join(' '), { ...queryOptions(terms), combineWith: 'AND', filter })
     .slice(0, 5)
     .map((s) => s.suggestion)
-  const matches = (index.search(terms.join(' '), { ...queryOptions(terms), filter }) as Hit[]).slice(0, 5).map(card)
+  const matches = (index.search(terms.join(' '), { ...queryOptions(terms), filter }) as Hit[]).slice(0, 5).map((hit) => card(hit))
   return { completions, matches }
 }
 
@@ -193,5 +202,5 @@ export function similarPosts(
   return relevant
     .sort((a, b) => solved(a) - solved(b) || b.score - a.score)
     .slice(0, limit)
-    .map(card)
+    .map((hit) => card(hit))
 }
