@@ -102,6 +102,9 @@ function Header({ user }: { user: RootUser | null }) {
               <NavLink to="/" end className={navClass}>
                 Home
               </NavLink>
+              <NavLink to="/introductions" className={navClass}>
+                Introductions
+              </NavLink>
               {user.role === 'admin' ? (
                 <NavLink to="/admin" className={navClass}>
                   Admin

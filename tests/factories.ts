@@ -364,7 +364,7 @@ export class PostBatch {
     this.follow(problem?.id ?? post.id, authorId, createdAt)
 
     if (values.hiddenReason || values.hiddenById) {
-      post.hiddenAt = values.hiddenAt ?? later(createdAt, new Date(createdAt.getTime() + 2 * 60 * 60 * 1000))
+      post.hiddenAt = values.hiddenAt ?? this.soonAfter(createdAt, 2 * 60 * 60 * 1000)
       post.hiddenById = required(values.hiddenById, 'a hidden post needs hiddenById')
       post.hiddenReason = required(values.hiddenReason, 'a hidden post needs hiddenReason')
     }
@@ -386,7 +386,7 @@ export class PostBatch {
       if (authorId !== problem.authorId) this.responded(problem, createdAt)
       if (values.acceptedAt) this.accept(post, values.acceptedAt, values.acceptedById ?? problem.authorId)
       if (values.verifiedById || values.verifiedAt) {
-        const verifiedAt = values.verifiedAt ?? earlier(new Date(createdAt.getTime() + DAY_MS), this.now)
+        const verifiedAt = values.verifiedAt ?? this.soonAfter(createdAt, DAY_MS)
         post.verifiedAt = verifiedAt
         post.verifiedById = required(values.verifiedById, 'a verified workaround needs verifiedById')
         this.touch(post, verifiedAt)
@@ -412,7 +412,7 @@ export class PostBatch {
       authorId,
       body: values.body ?? 'Thanks — this helped us too.',
       quotedReplyId: values.quotedReplyId ?? null,
-      hiddenAt: values.hiddenReason ? (values.hiddenAt ?? new Date(createdAt.getTime() + 60 * 60 * 1000)) : null,
+      hiddenAt: values.hiddenReason ? (values.hiddenAt ?? this.soonAfter(createdAt, 60 * 60 * 1000)) : null,
       hiddenById: values.hiddenReason ? required(values.hiddenById, 'a hidden reply needs hiddenById') : null,
       hiddenReason: values.hiddenReason ?? null,
       createdAt,
@@ -496,6 +496,11 @@ export class PostBatch {
     this.meTooKeys.clear()
     this.followRows.clear()
     this.revisionRows.length = 0
+  }
+
+  /** `ms` after `at`, but not after the batch's now (and never before `at`). */
+  private soonAfter(at: Date, ms: number) {
+    return later(at, earlier(new Date(at.getTime() + ms), this.now))
   }
 
   private accept(workaround: PostDraft, at: Date, byId: string) {

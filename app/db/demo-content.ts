@@ -193,7 +193,7 @@ export type ProblemText = {
   tags: string[]
   /** Workaround bodies, best first. */
   workarounds: string[]
-  /** Replies others might write (questions, "same here", details). */
+  /** Replies others write once a workaround is there (experience with it, caveats). */
   replies: string[]
 }
 
@@ -2138,13 +2138,19 @@ export const SUPPORT_FIRST_REPLIES: readonly Reply[] = [
   (c) => `Thanks for logging this, ${c.first}. Looking at it now — can you tell us how many nodes are affected, and whether it happens on all of them?`,
 ]
 
-/** Support, later in the conversation. */
-export const SUPPORT_FOLLOW_UPS: readonly Reply[] = [
-  (c) => `Update on ${c.ticket}: the fix is in the next ${c.version} patch release. The workaround here is safe to keep until then.`,
-  () => `This is done on our side — the documentation now describes this setting. Please test and tell us if anything is still unclear.`,
-  () => `We verified the workaround in our lab; it's also what we recommend long-term.`,
-  (c) => `Quick check-in, ${c.first}: is this still happening after the change? If it's solved, accepting the workaround helps the next person who searches for it.`,
-]
+/** Support, later in the conversation: once a workaround is there, and while there is none. */
+export const SUPPORT_FOLLOW_UPS: Record<'withWorkaround' | 'withoutWorkaround', readonly Reply[]> = {
+  withWorkaround: [
+    (c) => `Update on ${c.ticket}: the fix is in the next ${c.version} patch release. The workaround here is safe to keep until then.`,
+    () => `This is done on our side — the documentation now describes this setting. Please test and tell us if anything is still unclear.`,
+    () => `We tried the workaround in our lab; it's also what we recommend long-term.`,
+    (c) => `Quick check-in, ${c.first}: is this still happening after the change? If it's solved, accepting the workaround helps the next person who searches for it.`,
+  ],
+  withoutWorkaround: [
+    (c) => `Update on ${c.ticket}: engineering has reproduced it. We'll post a workaround or a fix here as soon as we have one — you'll get it through your follow.`,
+    (c) => `Quick check-in, ${c.first}: is this still happening? If you found a way around it, posting it as a workaround helps the next person who searches for it.`,
+  ],
+}
 
 /** Other customers on a problem: "same here", questions, details. */
 export const CUSTOMER_REPLIES: readonly Reply[] = [
@@ -2158,9 +2164,9 @@ export const CUSTOMER_REPLIES: readonly Reply[] = [
 
 /** The problem's author adding details before anyone answered. */
 export const AUTHOR_ADDENDA: readonly Reply[] = [
-  () => `Adding: it also happens in our staging cluster, so it is not specific to production traffic.`,
-  () => `Update: downgrading one node to the previous version made the errors disappear on that node.`,
-  () => `More data: it started within minutes of the upgrade and happens on every node.`,
+  () => `Adding: it also happens in our staging environment, so it is not specific to production.`,
+  () => `More data: it comes and goes every few hours, not only under load.`,
+  () => `Nothing else changed on our side that week, as far as our change log tells.`,
 ]
 
 /** The author after a workaround helped. */
@@ -2205,16 +2211,23 @@ export const MIGRATION_UPDATES: Record<'in_progress' | 'done' | 'rolled_back' | 
   postponed: [() => `Moving the date — see the note in the plan.`],
 }
 
-/** Replies on a success story. */
-export const STORY_REPLIES: readonly Reply[] = [
-  () => `Congratulations! Would you be open to sharing the config you ended up with?`,
-  () => `Great write-up. We're about to do the same; may I contact you if we get stuck?`,
-  () => `Thanks for sharing this — exactly the kind of thing the next customer needs. Mind if we point people here when they ask?`,
-]
+/** Replies on a success story, by other customers and by support. */
+export const STORY_REPLIES: Record<'customer' | 'support', readonly Reply[]> = {
+  customer: [
+    () => `Congratulations! Would you be open to sharing the config you ended up with?`,
+    () => `Great write-up. We're about to do the same; may I contact you if we get stuck?`,
+    () => `How long did the whole thing take, including the preparation?`,
+    () => `This is the post I wish I had found a year ago. Thanks for taking the time.`,
+  ],
+  support: [
+    () => `Thanks for sharing this — it's exactly what the next customer needs. Mind if we point people here when they ask?`,
+    (c) => `Congratulations to the whole team, ${c.first}! We've linked this from our upgrade notes.`,
+  ],
+}
 
 /** First lines of a workaround, by who writes it. Empty: start with the fix itself. */
 export const WORKAROUND_OPENERS: Record<'customer' | 'support' | 'self', readonly string[]> = {
-  customer: ['We had exactly this last month. What fixed it for us:', 'Here is what worked for us.', 'Short version: it is a changed default, not a bug.', '', ''],
+  customer: ['We had exactly this last month. What fixed it for us:', 'Here is what worked for us.', 'This took us a week to figure out, so here it is:', '', ''],
   support: ['From the support side, this is the fix we recommend:', 'We reproduced this in our lab. The cause and the fix:', ''],
   self: ['Found it ourselves after a long evening — writing it down for the next person.', 'Answering my own question in case someone else runs into this:'],
 }
@@ -2274,6 +2287,16 @@ Until 5.1.2: when a customer plans 5.0 → 5.1, reply on their plan with the \`p
 `,
   },
 ]
+
+/** Hand-written lines of the demo accounts' own threads. */
+export const DEMO_ACCOUNT_LINES = {
+  aliceFirstDraft: 'Partners get 401 on every request since this morning. Investigating, details follow.',
+  aliceAddendum:
+    'Adding: tokens issued before 06:10 still work, only fresh logins fail. Restarting one node fixed that node, so we are restarting them one by one for now.',
+  bobFirstDraft: 'WAL keeps growing on our source PostgreSQL and the replication slot of one pipeline never advances. Details follow.',
+  retryNote:
+    'Second attempt after the rollback last month. The cause is understood now (see our problem about pipelines stuck in Resyncing), and this time nobody restarts the service during the metadata migration.',
+} as const
 
 /** A workaround support hid because it contained a secret. */
 export const HIDDEN_WORKAROUND = {

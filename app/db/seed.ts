@@ -19,11 +19,13 @@
 import { count } from 'drizzle-orm'
 import { createOrganization, createProduct, createUser, isoDate, PostBatch, type PostDraft } from '#tests/factories'
 import { db, type Executor } from './client.server'
+import { seedIntroductions } from './demo-introductions'
 import {
   AUTHOR_ADDENDA,
   AUTHOR_THANKS,
   createRandom,
   CUSTOMER_REPLIES,
+  DEMO_ACCOUNT_LINES,
   DEMO_ORGANIZATIONS,
   DEMO_PEOPLE,
   DEMO_PRODUCTS,
@@ -133,6 +135,7 @@ export async function seedDemoIfEmpty({ password, now = new Date() }: { password
     const batch = new PostBatch({ now, products: Object.values(world.products) })
     new DemoWorldWriter(batch, world, now).write()
     await batch.flush(tx)
+    await seedIntroductions(tx, { now })
   })
   return DEMO_ACCOUNTS.map(({ email, role }) => ({ email, role }))
 }
@@ -287,7 +290,8 @@ class DemoWorldWriter {
   private readonly threads: Thread[] = []
   private readonly plans: Plan[] = []
   private readonly templateUses = new Map<string, number>()
-  private readonly storyAuthors = new Set<string>()
+  /** Problems and migrations a story already links to. */
+  private readonly told = new Set<string>()
 
   constructor(
     private readonly batch: PostBatch,
@@ -301,7 +305,7 @@ class DemoWorldWriter {
   }
 
   write() {
-    this.writeDemoAccountsStory()
+    this.writeDemoAccounts()
     this.writeProblems()
     this.writeStaffNotes()
     this.writeModerated()
@@ -311,7 +315,7 @@ class DemoWorldWriter {
 
   // -- the demo accounts: a lived-in hub for alice, bob and carol -----------------------
 
-  private writeDemoAccountsStory() {
+  private writeDemoAccounts() {
     const { byEmail } = this.world
     const alice = byEmail('alice@customer-a.test')
     const bob = byEmail('bob@customer-b.test')
@@ -332,9 +336,9 @@ class DemoWorldWriter {
       outcome: 'open',
       version: '5.0',
       meToos: 1,
-      earlierBody: 'Partners get 401 on every request since this morning. Investigating, details follow.',
+      earlierBody: DEMO_ACCOUNT_LINES.aliceFirstDraft,
     })
-    this.say(aliceOpen.post, alice, AUTHOR_ADDENDA[2]!(this.ctx(aliceOpen)), this.after(aliceOpen.post.createdAt, 0.3, 1))
+    this.say(aliceOpen.post, alice, DEMO_ACCOUNT_LINES.aliceAddendum, this.after(aliceOpen.post.createdAt, 0.3, 1))
     // alice's solved problem: bob's workaround accepted by her, verified by support.
     const aliceSolved = this.problem({ template: this.template('gw-keepalive-502'), author: alice, createdAt: this.ago(41), outcome: 'solved', solver: bob, verify: true, version: '5.0', meToos: 4 })
     // alice's answered problem: support's workaround waits for her to accept it.
@@ -342,7 +346,7 @@ class DemoWorldWriter {
     // carol's problem solved by alice's workaround.
     this.problem({ template: this.template('gw-cors-preflight-404'), author: carol, createdAt: this.ago(55), outcome: 'solved', solver: alice, version: '5.0' })
     // bob's long-running problem with many "me too"s and a workaround nobody accepted yet.
-    this.problem({ template: this.template('sync-wal-retained'), author: bob, createdAt: this.ago(16), outcome: 'answered', pendingWorkaroundBy: jonas, version: '2.8', meToos: 7, earlierBody: 'WAL keeps growing on our source PostgreSQL and the replication slot of one pipeline never advances. Details follow.' })
+    this.problem({ template: this.template('sync-wal-retained'), author: bob, createdAt: this.ago(16), outcome: 'answered', pendingWorkaroundBy: jonas, version: '2.8', meToos: 7, earlierBody: DEMO_ACCOUNT_LINES.bobFirstDraft })
     // bob's solved problem, thanks to someone at carol's bank.
     this.problem({ template: this.template('sync-dst-timestamps'), author: bob, createdAt: this.ago(120), outcome: 'solved', solver: femi, version: '2.8', meToos: 2 })
     // carol's open question, answered by support.
@@ -391,11 +395,12 @@ class DemoWorldWriter {
       if (!version) return
       const author = this.pickCustomer(template.product, this.ago(age), [])
       if (!author) return
+      // The freshest are mostly still unanswered (the support queue); a few older ones were missed.
       const outcome: Outcome =
-        age < 3
-          ? r.chance(0.75) ? 'open' : 'answered'
-          : age < 14
-            ? r.pick(['open', 'answered', 'answered', 'solved', 'solved'] as const)
+        i < 9
+          ? i % 4 === 3 ? 'answered' : 'open'
+          : i < 20
+            ? i % 5 === 0 ? 'open' : r.chance(0.5) ? 'answered' : 'solved'
             : r.chance(0.02) ? 'open' : r.chance(0.35) ? 'answered' : 'solved'
       this.problem({ template, author, createdAt: this.ago(age), outcome, version, verify: r.chance(0.4) })
     })
@@ -442,11 +447,11 @@ class DemoWorldWriter {
         this.say(post, engineer, r.pick(SUPPORT_FIRST_REPLIES)(ctx), t)
         if (r.chance(0.5)) post.assignedToId = engineer.id
       } else {
-        this.say(post, this.pickCustomer(template.product, t, [author.id]), this.customerReply(text, ctx), t)
+        this.say(post, this.pickCustomer(template.product, t, [author.id]), r.pick(CUSTOMER_REPLIES)(ctx), t)
       }
       if (r.chance(0.45)) {
         t = this.after(t, 1, 20, horizon)
-        this.say(post, this.pickCustomer(template.product, t, [author.id]), this.customerReply(text, ctx), t)
+        this.say(post, this.pickCustomer(template.product, t, [author.id]), r.pick(CUSTOMER_REPLIES)(ctx), t)
       }
     }
 
@@ -457,8 +462,12 @@ class DemoWorldWriter {
         const verified = options.verifyPending ? { verifiedById: this.sam.id, verifiedAt: this.after(at, 2, 30, horizon) } : {}
         thread.pending = this.workaround(thread, by, text.workarounds[0]!, at, verified)
         if (r.chance(0.3)) this.workaroundReply(thread.pending, author, horizon)
+        this.experience(thread, at, horizon)
       }
-      if (r.chance(0.3)) this.say(post, r.pick([this.sam, this.tomas]), r.pick(SUPPORT_FOLLOW_UPS)(ctx), this.after(t, 6, 72, horizon))
+      if (r.chance(0.3)) {
+        const followUps = SUPPORT_FOLLOW_UPS[thread.pending ? 'withWorkaround' : 'withoutWorkaround']
+        this.say(post, r.pick([this.sam, this.tomas]), r.pick(followUps)(ctx), this.after(thread.pending?.createdAt ?? t, 6, 72, horizon))
+      }
       return thread
     }
 
@@ -481,7 +490,8 @@ class DemoWorldWriter {
     }
     if (r.chance(0.6)) this.say(post, author, r.pick(AUTHOR_THANKS)(ctx), this.after(acceptedAt, 0.1, 4, horizon))
     if (r.chance(0.3)) this.workaroundReply(workaround, author, horizon)
-    if (r.chance(0.15)) this.say(post, this.sam, r.pick(SUPPORT_FOLLOW_UPS)(ctx), this.after(acceptedAt, 2, 72, horizon))
+    this.experience(thread, workaroundAt, horizon)
+    if (r.chance(0.15)) this.say(post, this.sam, r.pick(SUPPORT_FOLLOW_UPS.withWorkaround)(ctx), this.after(acceptedAt, 2, 72, horizon))
     return thread
   }
 
@@ -640,7 +650,7 @@ class DemoWorldWriter {
     const jonas = this.world.byEmail('jonas.berg@customer-d.test')
     this.migration({ author: jonas, product: 'sync', from: '2.8', to: '3.0', status: 'rolled_back', windowStart: this.ago(26), windowDays: 0, createdAt: this.ago(47) })
     this.problem({ template: this.template('sync-stuck-resyncing'), author: jonas, createdAt: this.after(this.ago(26), 3, 6), outcome: 'solved', solver: this.tomas, verify: true, version: '3.0', meToos: 3 })
-    this.migration({ author: jonas, product: 'sync', from: '2.8', to: '3.0', status: 'planned', windowStart: this.ago(11), windowDays: 2, createdAt: this.ago(19), note: 'Second attempt after the rollback last month. The cause is understood now (see our problem about pipelines stuck in Resyncing), and this time nobody restarts the service during the metadata migration.' })
+    this.migration({ author: jonas, product: 'sync', from: '2.8', to: '3.0', status: 'planned', windowStart: this.ago(11), windowDays: 2, createdAt: this.ago(19), note: DEMO_ACCOUNT_LINES.retryNote })
     const tom = this.world.byEmail('tom.whitaker@customer-b.test')
     this.migration({ author: tom, product: 'insight', from: '11.1', to: '12.0', status: 'planned', windowStart: this.ago(18), windowDays: 2, createdAt: this.ago(46) })
   }
@@ -706,22 +716,23 @@ class DemoWorldWriter {
   /** The other story templates, linked to the problem overcome or the migration completed where one fits. */
   private writeStories() {
     const written = new Set(['st-gw-keepalive-latency', 'st-ins-12-upgrade', 'st-gw-zero-downtime', 'st-sync-ledger-move', 'st-gw-legacy-proxies'])
-    const queue = [...STORY_TEMPLATES.filter((t) => !written.has(t.key)), this.storyTemplate('st-sync-30-upgrade'), this.storyTemplate('st-gw-zero-downtime'), this.storyTemplate('st-ins-fewer-pages')]
+    const queue = [
+      ...STORY_TEMPLATES.filter((t) => !written.has(t.key)),
+      ...['st-gw-zero-downtime', 'st-ins-12-upgrade', 'st-ins-fewer-pages'].map((key) => this.storyTemplate(key)),
+    ]
     for (const template of queue) {
       const link = template.link
       if (link && 'problemKey' in link) {
-        const thread = this.threads.find((t) => t.template.key === link.problemKey && t.accepted && !this.storyAuthors.has(`${t.author.id}:${template.key}`) && t.accepted.acceptedAt! < this.ago(3))
+        const thread = this.threads.find((t) => t.template.key === link.problemKey && t.accepted && !this.told.has(t.post.id) && t.accepted.acceptedAt! < this.ago(3))
         if (thread) {
           this.story(template, thread.author, this.after(thread.accepted!.acceptedAt!, 24, 24 * 25, this.horizon(thread.author)), thread.post)
           continue
         }
       } else if (link) {
-        const plan = this.plans.find((p) => p.status === 'done' && p.product === template.product && template.versions.includes(p.to) && !this.storyAuthors.has(`${p.author.id}:${p.post.id}`))
-        if (plan) {
-          this.storyAuthors.add(`${plan.author.id}:${plan.post.id}`)
-          this.story(template, plan.author, this.after(plan.windowEnd, 24, 24 * 12, this.horizon(plan.author)), plan.post)
-          continue
-        }
+        // A migration story is only told by someone who made that move.
+        const plan = this.plans.find((p) => p.status === 'done' && p.product === template.product && template.versions.includes(p.to) && !this.told.has(p.post.id))
+        if (plan) this.story(template, plan.author, this.after(plan.windowEnd, 24, 24 * 12, this.horizon(plan.author)), plan.post)
+        continue
       }
       const at = this.ago(this.r.int(4, 150))
       const author = this.pickCustomer(template.product, at, [])
@@ -734,7 +745,7 @@ class DemoWorldWriter {
     const product = this.world.products[template.product]
     const index = this.templateUses.get(template.key) ?? 0
     this.templateUses.set(template.key, index + 1)
-    this.storyAuthors.add(`${author.id}:${template.key}`)
+    if (related) this.told.add(related.id)
     const text = template.write(r, index)
     const post = batch.post({
       kind: 'story',
@@ -753,8 +764,8 @@ class DemoWorldWriter {
     const replies = r.pick([0, 1, 1, 2])
     for (let i = 0; i < replies; i++) {
       const at = this.after(createdAt, 2, 24 * 5, horizon)
-      const by = i === 0 && r.chance(0.35) ? this.sam : this.pickCustomer(template.product, at, [author.id])
-      this.say(post, by, r.pick(STORY_REPLIES)(ctx), at)
+      if (i === 0 && r.chance(0.35)) this.say(post, this.sam, r.pick(STORY_REPLIES.support)(ctx), at)
+      else this.say(post, this.pickCustomer(template.product, at, [author.id]), r.pick(STORY_REPLIES.customer)(ctx), at)
     }
     return post
   }
@@ -835,8 +846,11 @@ class DemoWorldWriter {
     return this.r.pick(focused.length ? focused : members)
   }
 
-  private customerReply(text: ProblemText, ctx: ReplyContext) {
-    return text.replies.length && this.r.chance(0.5) ? this.r.pick(text.replies) : this.r.pick(CUSTOMER_REPLIES)(ctx)
+  /** Sometimes another customer adds their experience with the fix (the template's own replies). */
+  private experience(thread: Thread, workaroundAt: Date, horizon: Date) {
+    if (!thread.text.replies.length || !this.r.chance(0.5)) return
+    const at = this.after(workaroundAt, 2, 24 * 4, horizon)
+    this.say(thread.post, this.pickCustomer(thread.template.product, at, [thread.author.id]), this.r.pick(thread.text.replies), at)
   }
 
   /** A version of the template's that was already released `age` days ago. */

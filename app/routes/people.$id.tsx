@@ -3,6 +3,7 @@ import { useLoaderData } from '@remix-run/react'
 import { PostCard } from '~/components/posts/post-card'
 import { Pagination } from '~/components/ui/pagination'
 import { requireUser } from '~/modules/auth/auth.server'
+import { countHelped } from '~/modules/introductions/introductions.server'
 import { getPersonPage } from '~/modules/posts/post-queries.server'
 import { formatDate } from '~/utils/format'
 import { notFound } from '~/utils/http.server'
@@ -12,7 +13,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
   const page = await getPersonPage(user, args.params.id ?? '', pageFrom(new URL(args.request.url)))
   if (!page) throw notFound('We could not find that person.')
-  return page
+  return { ...page, helped: await countHelped(page.person.id) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.person.name ?? 'Person'} · Switchboard` }]
@@ -20,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 const ROLE = { customer: null, support: 'Support engineer', admin: 'Support engineer' } as const
 
 export default function PersonPage() {
-  const { person, acceptedWorkarounds, posts } = useLoaderData<typeof loader>()
+  const { person, acceptedWorkarounds, posts, helped } = useLoaderData<typeof loader>()
   return (
     <div className="space-y-6">
       <div className="card flex flex-wrap items-center gap-4">
@@ -34,6 +35,11 @@ export default function PersonPage() {
             {ROLE[person.role] ? ` · ${ROLE[person.role]}` : ''} · member since {formatDate(person.createdAt)}
             {person.active ? '' : ' · no longer active'}
           </p>
+          {helped > 0 ? (
+            <p className="mt-1 text-sm font-medium text-emerald-800">
+              Helped {helped} {helped === 1 ? 'customer' : 'customers'} through introductions
+            </p>
+          ) : null}
         </div>
         <dl className="ml-auto flex gap-6 text-center">
           <div>

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { PeopleWhoSolvedThis } from '~/components/introductions/people-who-solved-this'
 import { ResultCard } from '~/components/search/result-card'
 import { Markdown } from '~/components/markdown'
 import { MarkdownEditor } from '~/components/markdown-editor'
@@ -16,6 +17,9 @@ import {
 import { Field, FormErrors, Notice } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
+import { findCandidates } from '~/modules/introductions/candidates.server'
+import { describeAge, staffStateLabel } from '~/modules/introductions/introductions-view'
+import { listIntroductions } from '~/modules/introductions/introductions.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getPostPage } from '~/modules/posts/post-queries.server'
 import { similarPosts } from '~/modules/search/search.server'
@@ -57,6 +61,12 @@ export async function loader(args: LoaderFunctionArgs) {
   const url = new URL(args.request.url)
   const quoteId = url.searchParams.get('quote')
   const quoted = quoteId ? page.replies.find((r) => r.id === quoteId) : undefined
+  // Support, on a problem: who could help, and the introductions already made.
+  const [candidates, introductions] =
+    page.staffOnly && page.post.kind === 'problem'
+      ? await Promise.all([findCandidates(user, page.post.id), listIntroductions(user, { problemId: page.post.id })])
+      : [null, null]
+  const now = new Date()
   return {
     ...page,
     post: { ...page.post, html: renderMarkdown(page.post.body) },
@@ -71,6 +81,21 @@ export async function loader(args: LoaderFunctionArgs) {
         ? similarPosts(user, `${page.post.title ?? ''} ${page.post.body}`, { excludeId: page.post.id, limit: 5 })
         : [],
     submissionKeys: { reply: newId(), workaround: newId() },
+    introductionTools:
+      candidates && introductions
+        ? {
+            candidates,
+            introductions: introductions.map((i) => ({
+              id: i.id,
+              askerName: i.askerName,
+              solverName: i.solverName,
+              label: staffStateLabel(i.state, i.acceptedByOne),
+              createdAt: i.createdAt.toISOString(),
+              createdDate: formatDate(i.createdAt),
+              age: describeAge(i.createdAt, now),
+            })),
+          }
+        : null,
   }
 }
 
@@ -585,6 +610,14 @@ export default function PostPage() {
                 <p className="text-sm text-slate-700">Nobody yet.</p>
               )}
             </div>
+          ) : null}
+          {page.introductionTools && !post.hiddenAt ? (
+            <PeopleWhoSolvedThis
+              problemId={post.id}
+              communityVisible={post.visibility === 'community'}
+              candidates={page.introductionTools.candidates}
+              introductions={page.introductionTools.introductions}
+            />
           ) : null}
           <Form method="post" className="flex flex-wrap items-end gap-2">
             <div>

@@ -38,6 +38,11 @@ export default function SettingsLayout() {
             </NavLink>
           </li>
           <li>
+            <NavLink to="/settings/introductions" className={linkClass}>
+              Introductions
+            </NavLink>
+          </li>
+          <li>
             <NavLink to="/settings/sessions" className={linkClass}>
               Sessions
             </NavLink>

@@ -45,6 +45,15 @@ export const NOTICES = {
   'notifications-saved': 'Your notification settings were saved.',
   'notification-read': 'The notification is marked read.',
   'notifications-read': 'Every notification is marked read.',
+  'introduction-proposed': 'The introduction is proposed. Each side was asked separately; nothing is shared until both say yes.',
+  'introduction-accepted': 'You said yes. We will let you know when the other side answers.',
+  'introduction-connected': 'You are connected: you both said yes. Your contact details are now shared, and your private thread is open.',
+  'introduction-declined': 'You said no, thank you. Nobody is told it was you: the other side learns only that the introduction did not happen.',
+  'introduction-withdrawn': 'The introduction was withdrawn. Both sides were told only that it did not happen.',
+  'introduction-message-posted': 'Your message was posted. The others in this introduction were notified.',
+  'introduction-helped': 'Thank you — glad it helped. You can accept their workaround or write down what you did (see below).',
+  'introduction-not-helped': 'Thank you for telling us. Support may suggest someone else.',
+  'introduction-settings-saved': 'Your introduction settings were saved.',
 } as const
 
 export type NoticeKey = keyof typeof NOTICES

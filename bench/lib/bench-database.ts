@@ -223,13 +223,14 @@ export async function addFullTextSearch(handle: DatabaseHandle) {
   await handle.db.execute(sql`
     update posts p set search_vector =
       setweight(to_tsvector('english', coalesce(p.title, '')), 'A') ||
-      setweight(to_tsvector('english', coalesce(t.tags, '') || ' ' || pr.name || ' ' || coalesce(v.names, '')), 'B') ||
-      setweight(to_tsvector('english', left(p.body, 8000) || ' ' || coalesce(w.bodies, '')), 'C')
-    from products pr,
-      lateral (select string_agg(tag, ' ') as tags from post_tags where post_id = p.id) t,
-      lateral (select string_agg(pv.name, ' ') as names from post_versions x join product_versions pv on pv.id = x.version_id where x.post_id = p.id) v,
-      lateral (select string_agg(left(body, 8000), ' ') as bodies from posts c where c.problem_id = p.id and c.hidden_at is null) w
-    where pr.id = p.product_id and p.problem_id is null and p.hidden_at is null`)
+      setweight(to_tsvector('english',
+        coalesce((select string_agg(tag, ' ') from post_tags where post_id = p.id), '') || ' ' ||
+        (select name from products where id = p.product_id) || ' ' ||
+        coalesce((select string_agg(pv.name, ' ') from post_versions x join product_versions pv on pv.id = x.version_id where x.post_id = p.id), '')), 'B') ||
+      setweight(to_tsvector('english',
+        left(p.body, 8000) || ' ' ||
+        coalesce((select string_agg(left(c.body, 8000), ' ') from posts c where c.problem_id = p.id and c.hidden_at is null), '')), 'C')
+    where p.problem_id is null and p.hidden_at is null`)
   await handle.db.execute(sql`create index posts_search_vector_idx on posts using gin (search_vector)`)
   await handle.db.execute(sql`analyze posts`)
 }

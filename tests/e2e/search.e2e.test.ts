@@ -5,14 +5,7 @@
  * empty search to logging the problem.
  */
 import { describe, expect, test } from 'vitest'
-import {
-  acceptWorkaround,
-  logProblem,
-  open,
-  problemForm,
-  stateBadge,
-  uniqueWord,
-} from './content'
+import { acceptWorkaround, logProblem, open, problemForm, stateBadge, uniqueWord } from './content'
 import { DEMO, expectText, setupBrowser, signedInPages } from './fixtures'
 
 const browser = setupBrowser()
@@ -54,25 +47,25 @@ describe('the header search box', () => {
   test('without JavaScript it is a form to /search, whose results highlight the words', async () => {
     const bob = await as(DEMO.bob.email)
     const word = uniqueWord()
-    const title = `Mailer ${word} retries forever`
+    const title = `Mailer ${word} queue grows forever`
     const id = await logProblem(bob, {
       title,
-      body: `When the SMTP relay is down the ${word} queue retries without a limit.`,
+      body: `When the SMTP relay is down the ${word} queue grows without a limit.`,
     })
 
     const alice = await as(DEMO.alice.email, { javaScriptEnabled: false })
     await open(alice, '/')
-    await alice.getByRole('combobox', { name: SEARCH_BOX }).fill(`${word} retries`)
+    await alice.getByRole('combobox', { name: SEARCH_BOX }).fill(`${word} forever`)
     await alice.getByRole('combobox', { name: SEARCH_BOX }).press('Enter')
     await alice.waitForURL((url) => url.pathname === '/search')
-    expect(new URL(alice.url()).searchParams.get('q')).toBe(`${word} retries`)
+    expect(new URL(alice.url()).searchParams.get('q')).toBe(`${word} forever`)
 
-    const result = alice.getByRole('article').filter({ has: alice.getByRole('link', { name: title }) })
+    const result = alice
+      .getByRole('article')
+      .filter({ has: alice.getByRole('link', { name: title }) })
     expect(await result.count()).toBe(1)
     // The title and the snippet mark the words that matched.
-    expect(await result.locator('h3 mark').allTextContents()).toEqual(
-      expect.arrayContaining([word, 'retries']),
-    )
+    expect(await result.locator('h3 mark').allTextContents()).toEqual([word, 'forever'])
     expect(await result.locator('p mark').allTextContents()).toContain(word)
     expect(await result.getByText('0 me too', { exact: false }).count()).toBe(1)
 
@@ -82,46 +75,54 @@ describe('the header search box', () => {
 })
 
 describe('already solved?', () => {
-  test('while a problem is written, a similar solved one is shown first and can be opened', { timeout: 60_000 }, async () => {
-    const [a, b, c] = [uniqueWord(), uniqueWord(), uniqueWord()]
+  test(
+    'while a problem is written, a similar solved one is shown first and can be opened',
+    { timeout: 60_000 },
+    async () => {
+      const [a, b, c] = [uniqueWord(), uniqueWord(), uniqueWord()]
 
-    // Bob solved it: he logs the problem with his workaround and accepts it.
-    const bob = await as(DEMO.bob.email)
-    const solvedTitle = `Upload ${a} stalls at 99 percent`
-    const solvedId = await logProblem(bob, {
-      title: solvedTitle,
-      body: `Large files sent through ${b} stop just before the end; ${c} shows no error.`,
-      workaround: `Raise the ${c} chunk timeout to 120 seconds.`,
-    })
-    await acceptWorkaround(bob, DEMO.bob.name)
+      // Bob solved it: he logs the problem with his workaround and accepts it.
+      const bob = await as(DEMO.bob.email)
+      const solvedTitle = `Upload ${a} stalls at 99 percent`
+      const solvedId = await logProblem(bob, {
+        title: solvedTitle,
+        body: `Large files sent through ${b} stop just before the end; ${c} shows no error.`,
+        workaround: `Raise the ${c} chunk timeout to 120 seconds.`,
+      })
+      await acceptWorkaround(bob, DEMO.bob.name)
 
-    // Carol has the same words in an open problem, more of them, in its title.
-    const carol = await as(DEMO.carol.email)
-    const openTitle = `${c} ${a} ${b} upload never finishes`
-    await logProblem(carol, { title: openTitle, body: `${c} ${a} ${b} again, and ${c} again.` })
-    await expectText(stateBadge(carol), 'Open')
+      // Carol has the same words in an open problem, more of them, in its title.
+      const carol = await as(DEMO.carol.email)
+      const openTitle = `${c} ${a} ${b} upload never finishes`
+      await logProblem(carol, { title: openTitle, body: `${c} ${a} ${b} again, and ${c} again.` })
+      await expectText(stateBadge(carol), 'Open')
 
-    // Alice describes the symptom in her own words and order.
-    const alice = await as(DEMO.alice.email)
-    await open(alice, '/problems/new')
-    const panel = alice.getByRole('complementary', { name: 'This may already be solved' })
-    await panel.getByText('As you describe the problem, similar earlier posts appear here — solved ones first.').waitFor()
-    await problemForm(alice).title.fill(`${c} with ${a}`)
-    await problemForm(alice).body.fill(`It is ${b} again.`)
+      // Alice describes the symptom in her own words and order.
+      const alice = await as(DEMO.alice.email)
+      await open(alice, '/problems/new')
+      const panel = alice.getByRole('complementary', { name: 'This may already be solved' })
+      await panel
+        .getByText(
+          'As you describe the problem, similar earlier posts appear here — solved ones first.',
+        )
+        .waitFor()
+      await problemForm(alice).title.fill(`${c} with ${a}`)
+      await problemForm(alice).body.fill(`It is ${b} again.`)
 
-    const items = panel.getByRole('listitem')
-    await items.filter({ hasText: openTitle }).waitFor()
-    await items.filter({ hasText: solvedTitle }).waitFor()
-    const titles = await items.getByRole('heading').allTextContents()
-    expect(titles.indexOf(solvedTitle)).toBe(0)
-    expect(titles.indexOf(openTitle)).toBeGreaterThan(0)
-    await items.first().getByText('Solved', { exact: true }).waitFor()
+      const items = panel.getByRole('listitem')
+      await items.filter({ hasText: openTitle }).waitFor()
+      await items.filter({ hasText: solvedTitle }).waitFor()
+      const titles = await items.getByRole('heading').allTextContents()
+      expect(titles.indexOf(solvedTitle)).toBe(0)
+      expect(titles.indexOf(openTitle)).toBeGreaterThan(0)
+      await items.first().getByText('Solved', { exact: true }).waitFor()
 
-    await items.first().getByRole('link', { name: solvedTitle }).click()
-    await alice.waitForURL(`/posts/${solvedId}`)
-    await expectText(alice.getByRole('heading', { level: 1 }), solvedTitle)
-    await expectText(stateBadge(alice), 'Solved')
-  })
+      await items.first().getByRole('link', { name: solvedTitle }).click()
+      await alice.waitForURL(`/posts/${solvedId}`)
+      await expectText(alice.getByRole('heading', { level: 1 }), solvedTitle)
+      await expectText(stateBadge(alice), 'Solved')
+    },
+  )
 })
 
 describe('a search that finds nothing', () => {
@@ -132,7 +133,9 @@ describe('a search that finds nothing', () => {
     const results = alice.getByRole('region', { name: 'Results' })
     await expectText(results.locator('p').first(), `Nothing matches “${query}”.`)
     const log = results.getByRole('link', { name: 'Log it as a problem' })
-    expect(await log.getAttribute('href')).toBe(`/problems/new?${new URLSearchParams({ title: query })}`)
+    expect(await log.getAttribute('href')).toBe(
+      `/problems/new?${new URLSearchParams({ title: query })}`,
+    )
 
     await log.click()
     await alice.waitForURL((url) => url.pathname === '/problems/new')

@@ -60,8 +60,17 @@ async function expectNothingRan(page: Page, dialogs: string[], where: string) {
     const inMain = [...main.querySelectorAll('*')]
     return {
       // Scripts belong in the layout (with the CSP nonce), never in what people wrote.
-      scripts: [...main.querySelectorAll('script, iframe, svg:not([aria-hidden="true"]), img, object, embed')].map((e) => e.outerHTML.slice(0, 120)),
-      handlers: inMain.flatMap((e) => e.getAttributeNames().filter((n) => n.startsWith('on')).map((n) => `${e.tagName} ${n}`)),
+      scripts: [
+        ...main.querySelectorAll(
+          'script, iframe, svg:not([aria-hidden="true"]), img, object, embed',
+        ),
+      ].map((e) => e.outerHTML.slice(0, 120)),
+      handlers: inMain.flatMap((e) =>
+        e
+          .getAttributeNames()
+          .filter((n) => n.startsWith('on'))
+          .map((n) => `${e.tagName} ${n}`),
+      ),
       scriptLinks: [...document.querySelectorAll('[href], [src], [action], [formaction]')]
         .flatMap((e) => ['href', 'src', 'action', 'formaction'].map((n) => e.getAttribute(n) ?? ''))
         // Browsers ignore whitespace and control characters in a URL's scheme.
@@ -101,7 +110,11 @@ describe('stored XSS', () => {
 
       // Tags refuse odd characters with a clear message, keeping what was typed.
       await open(alice, '/problems/new')
-      await fillProblem(alice, { title, body, tags: `ok, <svg/onload=window.__xss=1>, javascript:x` })
+      await fillProblem(alice, {
+        title,
+        body,
+        tags: `ok, <svg/onload=window.__xss=1>, javascript:x`,
+      })
       const [refused] = await Promise.all([
         alice.waitForResponse(
           (r) =>
@@ -113,7 +126,9 @@ describe('stored XSS', () => {
       expect(refused.status()).toBe(400)
       const tags = problemForm(alice).tags
       await expectText(
-        alice.locator(`[id="${await tags.getAttribute('aria-describedby').then((ids) => ids!.split(' ')[0])}"]`),
+        alice.locator(
+          `[id="${await tags.getAttribute('aria-describedby').then((ids) => ids!.split(' ')[0])}"]`,
+        ),
         'Tags are single words of letters and digits (with - . + # _), separated by commas or spaces.',
       )
       expect(await tags.getAttribute('aria-invalid')).toBe('true')
@@ -179,7 +194,9 @@ describe('stored XSS', () => {
   test('an 11 MB body posted to /problems/new is answered 413 and creates nothing', async () => {
     const alice = await as(DEMO.alice.email)
     await open(alice, '/problems/new')
-    const productId = await problemForm(alice).product.locator('option', { hasText: 'Relay Gateway' }).getAttribute('value')
+    const productId = await problemForm(alice)
+      .product.locator('option', { hasText: 'Relay Gateway' })
+      .getAttribute('value')
     const word = uniqueWord()
     const response = await alice.request.post('/problems/new', {
       headers: { Origin: baseURL, 'Sec-Fetch-Site': 'same-origin' },

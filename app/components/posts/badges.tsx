@@ -32,7 +32,7 @@ export function MigrationStatusBadge({ status }: { status: MigrationStatus }) {
 }
 
 export function AcceptedBadge() {
-  return <span className={`${pill} bg-emerald-600 text-white`}>✓ Accepted</span>
+  return <span className={`${pill} bg-emerald-700 text-white`}>✓ Accepted</span>
 }
 
 export function VerifiedBadge() {

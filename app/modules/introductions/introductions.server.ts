@@ -47,6 +47,8 @@ export const INTRO_MESSAGES = {
   notProblem: 'Introductions start from a problem report.',
   staffOnlyProblem: 'This problem is staff-only; make it visible to the community before introducing someone to it.',
   solverNotFound: 'That person was not found or is no longer active.',
+  askerInactive: 'The author of this problem is no longer active.',
+  askerNotCustomer: 'Introductions are for customers; this problem was logged by the support team.',
   solverIsAsker: 'The person who asked cannot be introduced to themselves.',
   sameOrganization: 'They work at the same organization as the asker; introductions are between organizations.',
   solverOptedOut: 'This customer has turned introductions off in their profile.',
@@ -149,7 +151,9 @@ export async function proposeIntroduction(actor: Actor, input: ProposeInput): Pr
       if (problem.visibility !== 'community') return fail('staff_only', INTRO_MESSAGES.staffOnlyProblem)
       const [asker] = await tx.select().from(users).where(eq(users.id, problem.authorId))
       const [solver] = await tx.select().from(users).where(eq(users.id, input.solverId)).for('update')
-      if (!asker || !solver || !solver.active || !asker.active) return fail('solver_not_found', INTRO_MESSAGES.solverNotFound, 'solverId')
+      if (!asker || !asker.active) return fail('asker_inactive', INTRO_MESSAGES.askerInactive)
+      if (asker.role !== 'customer') return fail('asker_not_customer', INTRO_MESSAGES.askerNotCustomer)
+      if (!solver || !solver.active) return fail('solver_not_found', INTRO_MESSAGES.solverNotFound, 'solverId')
       if (solver.id === asker.id) return fail('solver_is_asker', INTRO_MESSAGES.solverIsAsker, 'solverId')
       if (solver.role !== 'customer') return fail('solver_not_customer', INTRO_MESSAGES.solverNotCustomer, 'solverId')
       if (solver.organizationId === asker.organizationId) return fail('same_organization', INTRO_MESSAGES.sameOrganization, 'solverId')
@@ -352,7 +356,13 @@ export async function postIntroductionMessage(
         const [earlier] = await tx
           .select({ id: introductionMessages.id })
           .from(introductionMessages)
-          .where(and(eq(introductionMessages.authorId, actor.id), eq(introductionMessages.submissionKey, input.submissionKey)))
+          .where(
+            and(
+              eq(introductionMessages.introductionId, intro.id),
+              eq(introductionMessages.authorId, actor.id),
+              eq(introductionMessages.submissionKey, input.submissionKey),
+            ),
+          )
         if (earlier) return ok(earlier)
       }
       const messageId = newId()
