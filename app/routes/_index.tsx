@@ -3,9 +3,10 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Notice } from '~/components/ui/field'
 import { Pagination } from '~/components/ui/pagination'
 import { PostCard } from '~/components/posts/post-card'
+import { PostFilterFields } from '~/components/posts/filter-fields'
 import { requireUser } from '~/modules/auth/auth.server'
 import { listActivity, listProductsWithVersions } from '~/modules/posts/post-queries.server'
-import { ActivityFiltersSchema, KIND_LABELS, STATE_LABELS } from '~/modules/posts/posts.schema'
+import { ActivityFiltersSchema } from '~/modules/posts/posts.schema'
 import { noticeFrom } from '~/utils/notices'
 import { pageFrom } from '~/utils/pagination'
 
@@ -55,62 +56,7 @@ export default function Home() {
       </div>
 
       <Form method="get" className="card flex flex-wrap items-end gap-3 p-4" aria-label="Filter activity">
-        <div>
-          <label htmlFor="filter-kind" className="label">
-            Kind
-          </label>
-          <select id="filter-kind" name="kind" defaultValue={filters.kind ?? ''} className="input">
-            <option value="">All kinds</option>
-            {Object.entries(KIND_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="filter-product" className="label">
-            Product
-          </label>
-          <select id="filter-product" name="product" defaultValue={filters.product ?? ''} className="input">
-            <option value="">All products</option>
-            {products.map((p) => (
-              <option key={p.id} value={p.slug}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="filter-version" className="label">
-            Version
-          </label>
-          <select id="filter-version" name="version" defaultValue={filters.version ?? ''} className="input">
-            <option value="">All versions</option>
-            {products.map((p) => (
-              <optgroup key={p.id} label={p.name}>
-                {p.versions.map((v) => (
-                  <option key={v.id} value={v.id}>
-                    {p.name} {v.name}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="filter-state" className="label">
-            State (problems)
-          </label>
-          <select id="filter-state" name="state" defaultValue={filters.state ?? ''} className="input">
-            <option value="">Any state</option>
-            {Object.entries(STATE_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PostFilterFields idPrefix="filter" products={products} values={filters} />
         <button type="submit" className="btn-secondary">
           Apply filters
         </button>

@@ -1,10 +1,10 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { PostFilterFields } from '~/components/posts/filter-fields'
 import { ResultCard } from '~/components/search/result-card'
 import { Pagination } from '~/components/ui/pagination'
 import { requireUser } from '~/modules/auth/auth.server'
 import { listProductsWithVersions } from '~/modules/posts/post-queries.server'
-import { KIND_LABELS, STATE_LABELS } from '~/modules/posts/posts.schema'
 import { QUERY_MAX, SearchParamsSchema } from '~/modules/search/search.schema'
 import { cleanQuery, searchPosts } from '~/modules/search/search.server'
 import { pageFrom } from '~/utils/pagination'
@@ -41,62 +41,7 @@ export default function SearchPage() {
         </div>
         <fieldset className="flex flex-wrap items-end gap-3">
           <legend className="sr-only">Filters</legend>
-          <div>
-            <label htmlFor="search-kind" className="label">
-              Kind
-            </label>
-            <select id="search-kind" name="kind" defaultValue={params.kind ?? ''} className="input">
-              <option value="">All kinds</option>
-              {(['problem', 'story', 'migration'] as const).map((k) => (
-                <option key={k} value={k}>
-                  {KIND_LABELS[k]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="search-product" className="label">
-              Product
-            </label>
-            <select id="search-product" name="product" defaultValue={params.product ?? ''} className="input">
-              <option value="">All products</option>
-              {products.map((p) => (
-                <option key={p.id} value={p.slug}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="search-version" className="label">
-              Version
-            </label>
-            <select id="search-version" name="version" defaultValue={params.version ?? ''} className="input">
-              <option value="">All versions</option>
-              {products.map((p) => (
-                <optgroup key={p.id} label={p.name}>
-                  {p.versions.map((v) => (
-                    <option key={v.id} value={v.id}>
-                      {p.name} {v.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="search-state" className="label">
-              State
-            </label>
-            <select id="search-state" name="state" defaultValue={params.state ?? ''} className="input">
-              <option value="">Any state</option>
-              {Object.entries(STATE_LABELS).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
+          <PostFilterFields idPrefix="search" products={products} values={params} kinds={['problem', 'story', 'migration']} />
           <div>
             <label htmlFor="search-from" className="label">
               From
