@@ -1,14 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { MarkdownEditor } from '~/components/markdown-editor'
 import { Field, FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
-import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { listProductsWithVersions } from '~/modules/posts/post-queries.server'
 import { BODY_MAX, MIGRATION_STATUS_LABELS, MigrationSchema } from '~/modules/posts/posts.schema'
 import { planMigration } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
+import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
 
@@ -20,17 +20,11 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
-  if (formData.get('intent') === 'preview') {
-    return data({
-      preview: renderMarkdown(String(formData.get('body') ?? '').slice(0, BODY_MAX)),
-      values: Object.fromEntries([...formData].filter(([, v]) => typeof v === 'string')) as Record<string, string>,
-      errors: {} as Record<string, string[] | undefined>,
-    })
-  }
+  if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   const form = parseForm(formData, MigrationSchema)
   if (!form.ok) return formFailure(form)
   const result = await planMigration(user, form.data)
-  if (!result.ok) return commandFailure(result, form.ok ? (Object.fromEntries(formData) as Record<string, string>) : {})
+  if (!result.ok) return commandFailure(result, form.values)
   throw redirect(`/posts/${result.value.id}?notice=migration-planned`)
 }
 

@@ -11,8 +11,9 @@ import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { listProductsWithVersions } from '~/modules/posts/post-queries.server'
 import { BODY_MAX, ProblemSchema, TAGS_MAX, TITLE_MAX } from '~/modules/posts/posts.schema'
 import { logProblem } from '~/modules/posts/posts.server'
-import { similarPosts } from '~/modules/search/search.server'
-import { parseForm } from '~/utils/forms'
+import { similarPosts, type SearchCard } from '~/modules/search/search.server'
+import { parseForm, type FieldErrors } from '~/utils/forms'
+import { isPreview, typedFields } from '~/utils/preview.server'
 import { commandFailure, formFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
 
@@ -25,15 +26,14 @@ export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
   const form = parseForm(formData, ProblemSchema, { arrays: ['versionIds'] })
-  if (formData.get('intent') === 'preview') {
+  if (isPreview(formData)) {
     const body = String(formData.get('body') ?? '').slice(0, BODY_MAX)
     const workaround = String(formData.get('workaround') ?? '').slice(0, BODY_MAX)
-    const values = form.ok ? Object.fromEntries([...formData].filter(([, v]) => typeof v === 'string')) as Record<string, string> : form.values
     return data({
       preview: { body: renderMarkdown(body), workaround: workaround.trim() ? renderMarkdown(workaround) : null },
       similar: similarPosts(user, `${String(formData.get('title') ?? '')} ${body}`),
-      values: { ...values, versionIds: formData.getAll('versionIds').join(',') },
-      errors: {} as Record<string, string[] | undefined>,
+      values: typedFields(formData),
+      errors: {} as FieldErrors,
     })
   }
   if (!form.ok) return formFailure(form)
@@ -50,8 +50,8 @@ export default function NewProblemPage() {
   const [searchParams] = useSearchParams()
   const values: Record<string, string> = actionData?.values ?? {}
   const errors: Record<string, string[] | undefined> = actionData?.errors ?? {}
-  const preview = actionData && 'preview' in actionData ? actionData.preview : null
-  const similar = actionData && 'similar' in actionData ? actionData.similar : undefined
+  const preview = actionData && 'preview' in actionData ? (actionData.preview as { body: string; workaround: string | null }) : null
+  const similar = actionData && 'similar' in actionData ? (actionData.similar as SearchCard[]) : undefined
   const [title, setTitle] = useState(values.title ?? searchParams.get('title') ?? '')
   const [body, setBody] = useState(values.body ?? searchParams.get('body') ?? '')
   const defaultProduct = values.productId ?? products.find((p) => p.slug === searchParams.get('product'))?.id

@@ -1,14 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { MarkdownEditor } from '~/components/markdown-editor'
 import { FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
-import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getReply } from '~/modules/posts/post-queries.server'
 import { EditReplySchema, REPLY_MAX } from '~/modules/posts/posts.schema'
 import { editReply } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
+import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure, notFound } from '~/utils/http.server'
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -21,10 +21,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
-  if (formData.get('intent') === 'preview') {
-    const body = String(formData.get('body') ?? '').slice(0, REPLY_MAX)
-    return data({ preview: renderMarkdown(body), values: { body }, errors: {} as Record<string, string[] | undefined> })
-  }
+  if (isPreview(formData)) return previewResponse(formData, REPLY_MAX)
   const form = parseForm(formData, EditReplySchema)
   if (!form.ok) return formFailure(form)
   const result = await editReply(user, args.params.id ?? '', form.data.body)
@@ -41,7 +38,7 @@ export default function EditReplyPage() {
   const { reply } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const errors: Record<string, string[] | undefined> = actionData?.errors ?? {}
-  const preview = actionData && 'preview' in actionData ? actionData.preview : undefined
+  const preview = actionData && 'preview' in actionData ? (actionData.preview as string) : undefined
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <h1>Edit your reply</h1>

@@ -1,15 +1,15 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { MarkdownEditor } from '~/components/markdown-editor'
 import { ProductAndVersions } from '~/components/posts/product-fields'
 import { Field, FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
-import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { listProductsWithVersions } from '~/modules/posts/post-queries.server'
 import { BODY_MAX, StorySchema, TAGS_MAX, TITLE_MAX } from '~/modules/posts/posts.schema'
 import { writeStory } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
+import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
 
@@ -22,14 +22,7 @@ export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
   const form = parseForm(formData, StorySchema, { arrays: ['versionIds'] })
-  if (formData.get('intent') === 'preview') {
-    const body = String(formData.get('body') ?? '').slice(0, BODY_MAX)
-    return data({
-      preview: renderMarkdown(body),
-      values: form.ok ? { ...(Object.fromEntries(formData) as Record<string, string>), versionIds: formData.getAll('versionIds').join(',') } : form.values,
-      errors: {} as Record<string, string[] | undefined>,
-    })
-  }
+  if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   if (!form.ok) return formFailure(form)
   const result = await writeStory(user, form.data)
   if (!result.ok) return commandFailure(result, { ...form.values, versionIds: form.data.versionIds.join(',') })

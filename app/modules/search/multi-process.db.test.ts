@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type * as EmailModule from '~/modules/email/email.server'
 import { actorOf, createProduct, createUser } from '#tests/factories'
 import { databaseUrl } from '#tests/setup/urls'
 import { db, getDatabaseHandle } from '~/db/client.server'
@@ -14,8 +15,8 @@ import { type Actor } from '~/modules/accounts/accounts.server'
 import { logProblem } from '~/modules/posts/posts.server'
 import { startSearchIndex, stopSearchIndex } from './search-index.server'
 
-vi.mock('~/modules/email/email.server', async (original) => ({
-  ...(await original<typeof import('~/modules/email/email.server')>()),
+vi.mock('~/modules/email/email.server', async (importOriginal) => ({
+  ...(await importOriginal<typeof EmailModule>()),
   kickMailer: vi.fn(),
 }))
 

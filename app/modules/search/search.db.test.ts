@@ -5,14 +5,15 @@
  * through any search surface.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type * as EmailModule from '~/modules/email/email.server'
 import { createProduct, createUser, actorOf } from '#tests/factories'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import { editPost, logProblem, setPostHidden, setPostVisibility, addWorkaround, acceptWorkaround } from '~/modules/posts/posts.server'
 import { searchSettled, startSearchIndex, stopSearchIndex } from './search-index.server'
 import { searchPosts, similarPosts, suggest } from './search.server'
 
-vi.mock('~/modules/email/email.server', async (original) => ({
-  ...(await original<typeof import('~/modules/email/email.server')>()),
+vi.mock('~/modules/email/email.server', async (importOriginal) => ({
+  ...(await importOriginal<typeof EmailModule>()),
   kickMailer: vi.fn(),
 }))
 

@@ -1,14 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { MarkdownEditor } from '~/components/markdown-editor'
 import { Field, FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
-import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getOwnPostForEdit } from '~/modules/posts/post-queries.server'
 import { BODY_MAX, EditPostSchema, KIND_LABELS, TAGS_MAX, TITLE_MAX } from '~/modules/posts/posts.schema'
 import { editPost } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
+import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure, notFound } from '~/utils/http.server'
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -23,10 +23,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
-  if (formData.get('intent') === 'preview') {
-    const body = String(formData.get('body') ?? '').slice(0, BODY_MAX)
-    return data({ preview: renderMarkdown(body), values: Object.fromEntries([...formData].filter(([, v]) => typeof v === 'string')) as Record<string, string>, errors: {} as Record<string, string[] | undefined> })
-  }
+  if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   const form = parseForm(formData, EditPostSchema)
   if (!form.ok) return formFailure(form)
   const result = await editPost(user, args.params.id ?? '', form.data)
