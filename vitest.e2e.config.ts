@@ -25,7 +25,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 30_000,
+    testTimeout: 120_000,
     // The first hook of a file launches Chromium; the global setup may build the app.
     hookTimeout: 60_000,
     teardownTimeout: 30_000,

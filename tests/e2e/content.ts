@@ -95,7 +95,7 @@ export async function logProblem(page: Page, input: ProblemInput): Promise<strin
 
 /** Waits for the confirmation a redirect shows (`?notice=…`). */
 export async function expectNotice(page: Page, text: string) {
-  await page.getByRole('status').filter({ hasText: text }).waitFor()
+  await page.getByRole('status').filter({ hasText: text }).waitFor({ timeout: 30_000 })
 }
 
 /** Posts a reply on the post page that is open and waits until it is shown. */

@@ -71,7 +71,7 @@ export function setupBrowser(): BrowserHelpers {
     if (!browser)
       throw new Error('e2e: the browser is not running; call setupBrowser() at the top of the file')
     const context = await browser.newContext({ baseURL, ...options })
-    context.setDefaultTimeout(10_000)
+    context.setDefaultTimeout(20_000)
     open.push(context)
     return context
   }
@@ -110,7 +110,7 @@ export async function signOut(page: Page) {
 export async function expectText(locator: Locator, expected: string) {
   await expect
     .poll(() => locator.textContent({ timeout: 1_000 }).catch((error: Error) => error.message), {
-      timeout: 10_000,
+      timeout: 20_000,
     })
     .toBe(expected)
 }

@@ -19,9 +19,6 @@ describe('signing in and out', () => {
 
     expect(new URL(page.url()).pathname).toBe('/')
     await expectText(page.getByRole('heading', { level: 1 }), `Welcome, ${DEMO.alice.name}`)
-    expect(
-      await page.getByText(`You are signed in as ${DEMO.alice.email} at Acme Freight.`).count(),
-    ).toBe(1)
     expect(await sessionCookie(page.context())).toBeDefined()
 
     await signOut(page)

@@ -125,6 +125,8 @@ describe('stored XSS', () => {
       ])
       expect(refused.status()).toBe(400)
       const tags = problemForm(alice).tags
+      // The response can arrive before React re-renders the form with its errors.
+      await expect.poll(() => tags.getAttribute('aria-invalid'), { timeout: 20_000 }).toBe('true')
       await expectText(
         alice.locator(
           `[id="${await tags.getAttribute('aria-describedby').then((ids) => ids!.split(' ')[0])}"]`,
