@@ -24,6 +24,9 @@ export default function AdminLayout() {
         <NavLink to="/admin/outbox" className={tabClass}>
           Outbox
         </NavLink>
+        <NavLink to="/admin/audit" className={tabClass}>
+          Audit log
+        </NavLink>
       </nav>
       <Outlet />
     </div>

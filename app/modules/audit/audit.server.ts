@@ -28,12 +28,13 @@ export async function recordAudit(tx: Executor, entry: AuditEntry) {
 
 const PAGE_SIZE = 50
 
-/** A page of the audit log, newest first, filtered by actor, action and date range. Admins only. */
+/** A page of the audit log, newest first, filtered by actor, action and date range. Callers check the admin role. */
 export async function listAuditLog(
-  filters: { actorId?: string; action?: string; from?: Date; to?: Date; page?: number } = {},
+  filters: { actorId?: string; actorEmail?: string; action?: string; from?: Date; to?: Date; page?: number } = {},
 ) {
   const conditions: SQL[] = []
   if (filters.actorId) conditions.push(eq(auditLog.actorId, filters.actorId))
+  if (filters.actorEmail) conditions.push(eq(users.email, filters.actorEmail.toLowerCase()))
   if (filters.action) conditions.push(eq(auditLog.action, filters.action))
   if (filters.from) conditions.push(gte(auditLog.at, filters.from))
   if (filters.to) conditions.push(lt(auditLog.at, filters.to))
@@ -53,6 +54,13 @@ export async function listAuditLog(
     .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.at), desc(auditLog.id))
-    .limit(PAGE_SIZE)
+    .limit(PAGE_SIZE + 1)
     .offset((page - 1) * PAGE_SIZE)
+    .then((rows) => ({ rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE, page }))
+}
+
+/** The actions that occur in the log, for the filter. */
+export async function listAuditActions() {
+  const rows = await db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action)
+  return rows.map((r) => r.action)
 }
