@@ -2,8 +2,9 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormErrors, Notice, TextAreaField } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
-import { DomainsSchema, InviteSchema, ROLES } from '~/modules/accounts/accounts.schema'
+import { DomainsSchema, InviteSchema, RoleSchema, ROLES } from '~/modules/accounts/accounts.schema'
 import {
+  changeUserRole,
   deactivateUser,
   getOrganization,
   inviteUser,
@@ -50,6 +51,13 @@ export async function action(args: ActionFunctionArgs) {
     const result = await revokeInvitation(admin, targetId)
     if (!result.ok) return commandFailure(result, { intent: 'people' }, 404)
     throw back('invitation-revoked')
+  }
+  if (intent === 'role') {
+    const form = parseForm(formData, RoleSchema)
+    if (!form.ok) return formFailure({ ...form, values: { ...form.values, intent: 'people' } })
+    const result = await changeUserRole(admin, targetId, form.data.role)
+    if (!result.ok) return commandFailure(result, { intent: 'people' }, result.reason === 'not_found' ? 404 : 400)
+    throw back('role-changed')
   }
   if (intent === 'deactivate' || intent === 'reactivate') {
     const result = intent === 'deactivate' ? await deactivateUser(admin, targetId) : await reactivateUser(admin, targetId)
@@ -108,7 +116,28 @@ export default function OrganizationPage() {
                     {m.active ? null : <span className="ml-2 rounded bg-slate-200 px-2 py-0.5 text-xs">deactivated</span>}
                   </td>
                   <td className="break-all">{m.email}</td>
-                  <td>{m.role}</td>
+                  <td>
+                    {organization.isVendor && m.id !== adminId ? (
+                      <Form method="post" action={`/admin/organizations/${organization.id}`} className="flex items-center gap-2">
+                        <input type="hidden" name="id" value={m.id} />
+                        <label htmlFor={`role-${m.id}`} className="sr-only">
+                          Role of {m.name}
+                        </label>
+                        <select id={`role-${m.id}`} name="role" defaultValue={m.role} className="input w-auto py-1">
+                          {ROLES.map((role) => (
+                            <option key={role} value={role}>
+                              {role}
+                            </option>
+                          ))}
+                        </select>
+                        <SubmitButton className="btn-secondary" name="intent" value="role">
+                          Save<span className="sr-only"> the role of {m.name}</span>
+                        </SubmitButton>
+                      </Form>
+                    ) : (
+                      m.role
+                    )}
+                  </td>
                   <td>{m.lastSignInAt ? formatDateTime(m.lastSignInAt) : 'never'}</td>
                   <td>
                     {m.id === adminId ? null : (

@@ -86,3 +86,7 @@ export const InviteSchema = z.object({
   email: EmailField,
   role: z.enum(ROLES, { error: 'Choose a role: customer, support or admin.' }),
 })
+
+export const RoleSchema = z.object({
+  role: z.enum(ROLES, { error: 'Choose a role: customer, support or admin.' }),
+})

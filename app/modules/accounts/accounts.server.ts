@@ -887,6 +887,38 @@ export async function deactivateUser(actor: Actor, userId: string) {
   })
 }
 
+/**
+ * Changes a person's role. Support and admin roles belong to the vendor's
+ * organization; the last active admin keeps the role. Admins only.
+ */
+export async function changeUserRole(actor: Actor, userId: string, role: Role) {
+  if (!isAdmin(actor)) return fail('forbidden', MESSAGES.forbidden)
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, role: users.role, active: users.active, isVendor: organizations.isVendor })
+      .from(users)
+      .innerJoin(organizations, eq(organizations.id, users.organizationId))
+      .where(eq(users.id, userId))
+      .for('update', { of: users })
+    if (!user) return fail('not_found', MESSAGES.userNotFound)
+    if (user.role === role) return ok()
+    if (role !== 'customer' && !user.isVendor) return fail('role_not_allowed', MESSAGES.staffRoleOutsideVendor, 'role')
+    if (user.role === 'admin' && user.active && (await countActiveAdmins(tx)) <= 1) {
+      return fail('last_admin', MESSAGES.lastAdmin)
+    }
+    await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId))
+    // Sessions read the role on every request, so the change takes effect at once.
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'user.role',
+      subjectType: 'user',
+      subjectId: userId,
+      details: { from: user.role, to: role },
+    })
+    return ok()
+  })
+}
+
 /** Lets a deactivated person sign in again. Admins only. */
 export async function reactivateUser(actor: Actor, userId: string) {
   if (!isAdmin(actor)) return fail('forbidden', MESSAGES.forbidden)
