@@ -105,6 +105,11 @@ function Header({ user }: { user: RootUser | null }) {
               <NavLink to="/introductions" className={navClass}>
                 Introductions
               </NavLink>
+              {user.role === 'support' || user.role === 'admin' ? (
+                <NavLink to="/support" className={navClass}>
+                  Support
+                </NavLink>
+              ) : null}
               {user.role === 'admin' ? (
                 <NavLink to="/admin" className={navClass}>
                   Admin

@@ -53,6 +53,35 @@ export const EnvSchema = z
       .default(7),
     /** Run the digest timer inside the server; default on, off when NODE_ENV=test. */
     DIGEST_TIMER: flag,
+    /** Support hours on a support day, local to SUPPORT_TIMEZONE ("09:00-17:00"); the same-day target is their end. */
+    SUPPORT_HOURS: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { message: 'must look like 09:00-17:00', abort: true })
+      .refine((v) => {
+        const [start, end] = v.split('-').map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)))
+        return start! < end! && end! <= 24 * 60
+      }, 'must start before it ends, within one day')
+      .default('09:00-17:00'),
+    /** IANA time zone of the support team ("Europe/Berlin"). */
+    SUPPORT_TIMEZONE: z
+      .string()
+      .refine((v) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: v })
+          return true
+        } catch {
+          return false
+        }
+      }, 'must be an IANA time zone name such as Europe/Berlin or UTC')
+      .default('UTC'),
+    /** Support days: a range ("Mon-Fri") or a list ("Mon,Tue,Thu"). */
+    SUPPORT_DAYS: z
+      .string()
+      .regex(
+        /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun)|(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun))*)$/,
+        'must be a range like Mon-Fri or a list like Mon,Tue,Thu',
+      )
+      .default('Mon-Fri'),
   })
   .transform((env) => ({
     ...env,

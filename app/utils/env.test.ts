@@ -33,6 +33,9 @@ describe('parseEnv', () => {
       DIGEST_TIMER: true,
       INTRODUCTION_EXPIRY_DAYS: 14,
       INTRODUCTION_OUTCOME_DAYS: 7,
+      SUPPORT_HOURS: '09:00-17:00',
+      SUPPORT_TIMEZONE: 'UTC',
+      SUPPORT_DAYS: 'Mon-Fri',
     })
   })
 
@@ -140,6 +143,22 @@ describe('parseEnv', () => {
     ])
     for (const name of ['PORT', 'DATABASE_URL', 'SEED_DEMO', 'NODE_ENV'])
       expect(error.message).toContain(`  - ${name}: `)
+  })
+
+  it('reads support hours, days and time zone, and refuses bad ones by name', () => {
+    expect(parseEnv({ SUPPORT_HOURS: '08:30-18:00', SUPPORT_DAYS: 'Mon,Wed,Fri', SUPPORT_TIMEZONE: 'Europe/Berlin' })).toMatchObject({
+      SUPPORT_HOURS: '08:30-18:00',
+      SUPPORT_DAYS: 'Mon,Wed,Fri',
+      SUPPORT_TIMEZONE: 'Europe/Berlin',
+    })
+    for (const [name, value] of [
+      ['SUPPORT_HOURS', '9-5'],
+      ['SUPPORT_HOURS', '17:00-09:00'],
+      ['SUPPORT_DAYS', 'Monday-Friday'],
+      ['SUPPORT_TIMEZONE', 'Mars/Olympus'],
+    ] as const) {
+      expect(envError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}: `))])
+    }
   })
 
   it('refuses a short DEMO_PASSWORD', () => {

@@ -1,0 +1,22 @@
+/**
+ * Forms of the support console, shared by the page and its action.
+ */
+import { z } from 'zod'
+import { choiceField } from '~/utils/forms'
+
+/** The queue's row buttons: take a problem or let it go. */
+export const AssignSchema = z.object({
+  intent: choiceField(['assign', 'unassign'] as const, 'Choose whether to take or release the problem.'),
+  problemId: z.string({ error: 'Choose a problem.' }).min(1, 'Choose a problem.').max(64, 'Choose a problem.'),
+})
+
+/** The queue's product filter (GET); an empty value means every product. */
+export const QueueFilterSchema = z.object({
+  product: z
+    .string()
+    .max(60)
+    .regex(/^[a-z0-9-]*$/)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
+})

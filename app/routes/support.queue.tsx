@@ -1,0 +1,234 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { FormErrors, Notice } from '~/components/ui/field'
+import { SubmitButton } from '~/components/ui/submit-button'
+import { requireRole } from '~/modules/auth/auth.server'
+import { BarChart } from '~/modules/support/charts'
+import {
+  assignToMe,
+  listQueue,
+  listQueueProducts,
+  queueMetrics,
+  supportSchedule,
+  unassign,
+  type QueueMetrics,
+} from '~/modules/support/queue.server'
+import { AssignSchema, QueueFilterSchema } from '~/modules/support/support.schema'
+import { describeDuration, WEEKDAYS } from '~/modules/support/support-hours'
+import { formatDateTime } from '~/utils/format'
+import { parseForm } from '~/utils/forms'
+import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
+import { noticeFrom } from '~/utils/notices'
+
+export async function loader(args: LoaderFunctionArgs) {
+  const actor = await requireRole(args, 'support')
+  const url = new URL(args.request.url)
+  const filter = QueueFilterSchema.parse({ product: url.searchParams.get('product') ?? undefined })
+  const now = new Date()
+  const [queue, products, week, month] = await Promise.all([
+    listQueue(actor, { productSlug: filter.product, now }),
+    listQueueProducts(actor),
+    queueMetrics(actor, { days: 7, now }),
+    queueMetrics(actor, { days: 30, now }),
+  ])
+  if (!queue.ok) throw forbidden(queue.message)
+  if (!products.ok) throw forbidden(products.message)
+  if (!week.ok) throw forbidden(week.message)
+  if (!month.ok) throw forbidden(month.message)
+  const schedule = supportSchedule()
+  // Targets read in the support team's own clock, the way the hours are set.
+  const local = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: schedule.timeZone })
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
+  return {
+    actorId: actor.id,
+    queue: queue.value.map((item) => ({
+      ...item,
+      ageText: describeDuration(item.ageMs),
+      dueText: `${local.format(item.dueAt)} (${schedule.timeZone})`,
+    })),
+    products: products.value,
+    product: filter.product ?? '',
+    metrics: [week.value, month.value],
+    hours: `${[...schedule.days].sort().map((d) => WEEKDAYS[d]).join(', ')}, ${hhmm(schedule.startMinute)}–${hhmm(schedule.endMinute)} (${schedule.timeZone})`,
+    notice: noticeFrom(url),
+  }
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const actor = await requireRole(args, 'support')
+  const form = parseForm(await args.request.formData(), AssignSchema)
+  if (!form.ok) return formFailure(form)
+  const result = form.data.intent === 'assign' ? await assignToMe(actor, form.data.problemId) : await unassign(actor, form.data.problemId)
+  if (!result.ok) {
+    if (result.reason === 'forbidden') throw forbidden(result.message)
+    if (result.reason === 'not_found') throw notFound(result.message)
+    return commandFailure(result, form.values)
+  }
+  const product = QueueFilterSchema.parse({ product: new URL(args.request.url).searchParams.get('product') ?? undefined }).product
+  const params = new URLSearchParams({ notice: form.data.intent === 'assign' ? 'problem-assigned' : 'problem-unassigned' })
+  if (product) params.set('product', product)
+  throw redirect(`/support/queue?${params}`)
+}
+
+export const meta: MetaFunction = () => [{ title: 'Queue · Support · Switchboard' }]
+
+function MetricsPanel({ metrics }: { metrics: QueueMetrics }) {
+  const headingId = `metrics-${metrics.days}`
+  const share = metrics.sameDayShare === null ? '—' : `${Math.round(metrics.sameDayShare * 100)}%`
+  const median =
+    metrics.medianMinutesToFirstResponse === null ? '—' : describeDuration(metrics.medianMinutesToFirstResponse * 60_000)
+  return (
+    <section aria-labelledby={headingId} className="card space-y-4">
+      <h2 id={headingId}>Last {metrics.days} days</h2>
+      <dl className="grid grid-cols-2 gap-3 text-sm">
+        <div>
+          <dt className="text-slate-600">Median time to first response</dt>
+          <dd className="text-lg font-semibold">{median}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-600">Answered the same day</dt>
+          <dd className="text-lg font-semibold">
+            {share}
+            <span className="block text-xs font-normal text-slate-600">
+              {metrics.answeredSameDay} of {metrics.decided} due so far
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-600">Problems logged</dt>
+          <dd className="text-lg font-semibold">{metrics.logged}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-600">Still unanswered</dt>
+          <dd className="text-lg font-semibold">{metrics.stillUnanswered}</dd>
+        </div>
+      </dl>
+      <BarChart
+        title={`First responses to problems logged in the last ${metrics.days} days`}
+        description={`${metrics.answeredSameDay} answered the same day, ${metrics.answeredLater} answered later, ${metrics.stillUnanswered} not answered yet.`}
+        valueLabel="Problems"
+        bars={[
+          { label: 'Same day', value: metrics.answeredSameDay },
+          { label: 'Later', value: metrics.answeredLater },
+          { label: 'Not yet', value: metrics.stillUnanswered },
+        ]}
+      />
+    </section>
+  )
+}
+
+export default function QueuePage() {
+  const { actorId, queue, products, product, metrics, hours, notice } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const openByAge = metrics[0]!.openByAge
+  const formAction = product ? `?product=${encodeURIComponent(product)}` : undefined
+  return (
+    <div className="space-y-6">
+      <h1>Queue</h1>
+      {notice ? <Notice>{notice}</Notice> : null}
+      <FormErrors errors={actionData?.errors?.[''] ?? actionData?.errors?.problemId ?? actionData?.errors?.intent} />
+      <p className="text-sm text-slate-700">
+        Problems nobody but their author has answered, oldest first. Each is due by the end of the support day it
+        arrived on — support hours are {hours}.
+      </p>
+      <Form method="get" className="flex flex-wrap items-end gap-3">
+        <div>
+          <label htmlFor="queue-product" className="block text-sm font-medium">
+            Product
+          </label>
+          <select id="queue-product" name="product" defaultValue={product} className="input">
+            <option value="">All products</option>
+            {products.map((p) => (
+              <option key={p.slug} value={p.slug}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="btn-secondary">
+          Filter
+        </button>
+      </Form>
+      <div className="card overflow-x-auto p-0">
+        <table className="table">
+          <caption className="sr-only">Unanswered problems, oldest first, with their age and same-day target</caption>
+          <thead>
+            <tr>
+              <th scope="col">Problem</th>
+              <th scope="col">From</th>
+              <th scope="col">Waiting</th>
+              <th scope="col">Due</th>
+              <th scope="col">Assigned to</th>
+            </tr>
+          </thead>
+          <tbody>
+            {queue.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="text-slate-700">
+                  Nothing is waiting{product ? ' for this product' : ''}. Every problem has an answer.
+                </td>
+              </tr>
+            ) : null}
+            {queue.map((item) => (
+              <tr key={item.id}>
+                <td>
+                  <Link to={`/posts/${item.id}`}>{item.title}</Link>
+                  <span className="block text-xs text-slate-600">
+                    {item.product.name}
+                    {item.visibility === 'staff' ? ' · staff only' : ''}
+                  </span>
+                </td>
+                <td>
+                  {item.author.name}
+                  <span className="block text-xs text-slate-600">{item.organization.name}</span>
+                </td>
+                <td>
+                  <time dateTime={new Date(item.createdAt).toISOString()} title={formatDateTime(item.createdAt)}>
+                    {item.ageText}
+                  </time>
+                </td>
+                <td>
+                  {item.overdue ? (
+                    <strong className="text-red-700">Overdue</strong>
+                  ) : (
+                    <span className="text-slate-700">On time</span>
+                  )}
+                  <span className="block text-xs text-slate-600">{item.dueText}</span>
+                </td>
+                <td>
+                  <Form method="post" action={formAction} className="flex items-center gap-2">
+                    <input type="hidden" name="problemId" value={item.id} />
+                    {item.assignedTo ? <span>{item.assignedTo.id === actorId ? 'You' : item.assignedTo.name}</span> : null}
+                    {item.assignedTo?.id === actorId ? (
+                      <SubmitButton name="intent" value="unassign" className="btn-secondary text-sm">
+                        Unassign<span className="sr-only"> {item.title}</span>
+                      </SubmitButton>
+                    ) : (
+                      <SubmitButton name="intent" value="assign" className="btn-secondary text-sm">
+                        Assign to me<span className="sr-only">: {item.title}</span>
+                      </SubmitButton>
+                    )}
+                  </Form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <section aria-labelledby="open-by-age" className="card space-y-3">
+        <h2 id="open-by-age">Waiting now, by age</h2>
+        <BarChart
+          title="Unanswered problems by age"
+          description={openByAge.map((b) => `${b.label}: ${b.count}`).join('; ')}
+          valueLabel="Problems"
+          bars={openByAge.map((b) => ({ label: b.label, value: b.count }))}
+        />
+      </section>
+      <div className="grid gap-6 md:grid-cols-2">
+        {metrics.map((m) => (
+          <MetricsPanel key={m.days} metrics={m} />
+        ))}
+      </div>
+    </div>
+  )
+}
