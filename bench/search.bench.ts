@@ -10,17 +10,18 @@
  * - latency of searchPosts over 1,000 queries (full queries and typed
  *   prefixes, with and without filters), of suggest and of similarPosts;
  * - the same queries with PostgreSQL full-text search (tsvector + GIN,
- *   ts_rank_cd) over the same rows, and the ratios.
+ *   ts_rank_cd) over the same rows, with the same semantics, and the ratios.
  *
  * A benchmark, not a test: it prints figures and checks them against the
  * targets of issue 4, but never fails on them.
  */
+import os from 'node:os'
 import { Presets, SingleBar } from 'cli-progress'
 import MiniSearch from 'minisearch'
 import { loadDocumentPage } from '~/modules/search/documents.server'
 import { newIndex, rebuildIndex, stopSearchIndex } from '~/modules/search/search-index.server'
-import { MINISEARCH_OPTIONS, type SearchDocument } from '~/modules/search/search-options'
-import { searchPosts, similarPosts, suggest, type SearchFilters } from '~/modules/search/search.server'
+import { MAX_ALL_TERMS, MINISEARCH_OPTIONS, type SearchDocument } from '~/modules/search/search-options'
+import { cleanQuery, queryTerms, searchPosts, similarPosts, suggest, type SearchFilters } from '~/modules/search/search.server'
 import { addFullTextSearch, createBenchDatabase, fullTextSearch, seedPosts, toTsquery, type FullTextFilters, type Seeded } from './lib/bench-database'
 import { Corpus } from './lib/corpus'
 import { Random } from './lib/random'
@@ -41,6 +42,9 @@ type Category = 'full' | 'full + filter' | 'prefix' | 'prefix + filter'
 const CATEGORIES: Category[] = ['full', 'full + filter', 'prefix', 'prefix + filter']
 
 type BenchQuery = { category: Category; text: string; prefix: boolean; filters: SearchFilters; sqlFilters: FullTextFilters }
+
+/** Whether the app requires every term of this query (queryOptions' rule), so PostgreSQL is asked the same. */
+const allTerms = (q: BenchQuery) => queryTerms(cleanQuery(q.text)).length <= MAX_ALL_TERMS
 
 /** Cuts the last word to a prefix, as while typing (1 to length − 1 characters). */
 function typed(random: Random, text: string) {
@@ -86,7 +90,9 @@ function makeQueries(corpus: Corpus, random: Random, count: number, seeded: Seed
 }
 
 const row = (name: string, s: Summary, extra: string[] = []) => [name, String(s.count), ms(s.p50), ms(s.p95), ms(s.p99), ...extra]
-const ratio = (pg: number, ours: number) => (ours > 0 ? `${(pg / ours).toFixed(0)}×` : '–')
+const ratio = (pg: number, ours: number) => (ours > 0 ? `${(pg / ours).toFixed(pg >= 10 * ours ? 0 : 2)}×` : '–')
+/** Progress on stderr, so the printed figures stay a clean table. */
+const phase = (text: string) => process.stderr.write(`… ${text}\n`)
 const check = (ok: boolean) => (ok ? 'met' : 'NOT met')
 
 async function main() {
@@ -95,13 +101,15 @@ async function main() {
   const queryCount = option('queries', 1_000)
   const corpus = new Corpus(seed)
   const database = await createBenchDatabase()
-  const lines: string[] = []
-  const print = (line = '') => {
-    lines.push(line)
-    console.info(line)
-  }
+  // Drop the PostgreSQL bench database on Ctrl-C too.
+  const interrupted = () => void database.drop().finally(() => process.exit(130))
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+  const print = (line = '') => console.info(line)
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ')
   try {
     print(`Switchboard search benchmark: ${n.toLocaleString('en')} posts, seed ${seed}, ${database.label}, Node ${process.version}`)
+    print(`Machine: ${os.cpus().length} CPUs, load average ${load()} at start (shared: other work inflates every figure)`)
 
     // 1. Data
     const bar = new SingleBar({ format: 'Generating posts [{bar}] {value}/{total} | {duration_formatted}', clearOnComplete: true }, Presets.shades_classic)
@@ -116,6 +124,7 @@ async function main() {
     )
 
     // 2. Index: load from the database, then build from memory, apart.
+    phase('loading documents, building the index')
     const baseHeap = liveHeap()
     let started = now()
     let documents: SearchDocument[] = []
@@ -140,16 +149,16 @@ async function main() {
     const stringifyMs = now() - started
     const snapshotBytes = Buffer.byteLength(json)
     index = null
+    // The loaded copies are dropped at once: only their load time matters here.
     started = now()
-    let loaded: MiniSearch<SearchDocument> | null = MiniSearch.loadJSON<SearchDocument>(json, MINISEARCH_OPTIONS)
+    MiniSearch.loadJSON<SearchDocument>(json, MINISEARCH_OPTIONS)
     const loadJsonMs = now() - started
-    loaded = null
     started = now()
-    loaded = await MiniSearch.loadJSONAsync<SearchDocument>(json, MINISEARCH_OPTIONS)
+    await MiniSearch.loadJSONAsync<SearchDocument>(json, MINISEARCH_OPTIONS)
     const loadJsonAsyncMs = now() - started
-    loaded = null
     json = null
 
+    phase('snapshot done; the app\'s own build (rebuildIndex)')
     // The app's own start-up build (chunks of 1,000 from the database, yielding between them).
     started = now()
     await rebuildIndex()
@@ -173,6 +182,7 @@ async function main() {
     )
 
     // 3. Queries through the app's search functions, as a customer.
+    phase('queries')
     const queries = makeQueries(corpus, new Random(seed + 2), queryCount, seeded)
     const warmUp = makeQueries(corpus, new Random(seed + 3), 100, seeded)
     for (const q of warmUp) searchPosts(seeded.customer, q.text, q.filters)
@@ -185,66 +195,63 @@ async function main() {
       if (outcome.status === 'ok' && outcome.total) hits++
     }
     const suggestTimes: number[] = []
-    for (const q of queries.filter((x) => x.prefix)) {
+    for (const q of queries.filter((x) => x.prefix).slice(0, 250)) {
       const t = now()
       suggest(seeded.customer, q.text)
       suggestTimes.push(now() - t)
     }
     const similarTimes: number[] = []
     const textRandom = new Random(seed + 4)
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 100; i++) {
       const post = corpus.post(textRandom)
       const t = now()
       similarPosts(seeded.customer, `${post.title} ${post.body}`, { limit: 5 })
       similarTimes.push(now() - t)
     }
 
-    // 4. The same queries with PostgreSQL full-text search over the same rows.
+    // 4. The same queries with PostgreSQL full-text search over the same rows,
+    // with the same semantics: every word for a short query, any word beyond.
+    phase('PostgreSQL full-text search')
     started = now()
     await addFullTextSearch(database.handle)
     const ftsSetupMs = now() - started
+    const tsqueryOf = (q: BenchQuery) => toTsquery(q.text, { prefixLast: q.prefix, and: allTerms(q) })
     for (const q of warmUp.slice(0, 20)) {
-      const tsquery = toTsquery(q.text, { prefixLast: q.prefix })
+      const tsquery = tsqueryOf(q)
       if (tsquery) await fullTextSearch(database.handle, tsquery, q.sqlFilters)
     }
     const pg = new Map<Category, number[]>(CATEGORIES.map((c) => [c, []]))
-    const pgAnd = new Map<Category, number[]>(CATEGORIES.map((c) => [c, []]))
     for (const q of queries) {
-      const or = toTsquery(q.text, { prefixLast: q.prefix })
-      const and = toTsquery(q.text, { prefixLast: q.prefix, and: true })
-      if (!or || !and) continue
-      let t = now()
-      await fullTextSearch(database.handle, or, q.sqlFilters)
+      const tsquery = tsqueryOf(q)
+      if (!tsquery) continue
+      const t = now()
+      await fullTextSearch(database.handle, tsquery, q.sqlFilters)
       pg.get(q.category)!.push(now() - t)
-      t = now()
-      await fullTextSearch(database.handle, and, q.sqlFilters)
-      pgAnd.get(q.category)!.push(now() - t)
     }
 
     const all = (m: Map<Category, number[]>) => [...m.values()].flat()
     const rows = CATEGORIES.map((c) => {
       const a = summarize(ours.get(c)!)
       const b = summarize(pg.get(c)!)
-      const d = summarize(pgAnd.get(c)!)
-      return row(c, a, [ms(b.p50), ms(b.p95), ratio(b.p95, a.p95), ms(d.p95), ratio(d.p95, a.p95)])
+      return row(c, a, [ms(b.p50), ms(b.p95), ms(b.p99), ratio(b.p95, a.p95)])
     })
     const total = summarize(all(ours))
     const totalPg = summarize(all(pg))
-    const totalPgAnd = summarize(all(pgAnd))
-    rows.push(row('all queries', total, [ms(totalPg.p50), ms(totalPg.p95), ratio(totalPg.p95, total.p95), ms(totalPgAnd.p95), ratio(totalPgAnd.p95, total.p95)]))
+    rows.push(row('all queries', total, [ms(totalPg.p50), ms(totalPg.p95), ms(totalPg.p99), ratio(totalPg.p95, total.p95)]))
     print('')
     print(`Queries: searchPosts as a customer (first page of 20 cards); ${hits} of ${queries.length} found something. PostgreSQL full-text search set up in ${seconds(ftsSetupMs)}.`)
-    print(table(['MiniSearch (app)', 'n', 'p50', 'p95', 'p99', 'PG OR p50', 'PG OR p95', 'PG/ours', 'PG AND p95', 'PG AND/ours'], rows))
+    print(table(['MiniSearch (app)', 'n', 'p50', 'p95', 'p99', 'PG p50', 'PG p95', 'PG p99', 'PG/ours p95'], rows))
     print(table(['other surfaces', 'n', 'p50', 'p95', 'p99'], [row('suggest (typed prefixes)', summarize(suggestTimes)), row('similarPosts (new problem text)', summarize(similarTimes))]))
-    print('PG OR: the same words OR-ed, the last one as a prefix when typed (the app\'s semantics); PG AND: all words required (plainto_tsquery\'s).')
+    print(`PG: tsvector + GIN, ts_rank_cd, first 20 with the total; every word required up to ${MAX_ALL_TERMS} terms, any word beyond, the last one a prefix when typed (the app's semantics).`)
 
     print('')
     print(
       `Targets: p95 ≤ ${TARGETS.p95Ms} ms: ${check(total.p95 <= TARGETS.p95Ms)} (${ms(total.p95)}); ` +
         `build ≤ ${TARGETS.buildMs / 1000} s: ${check(buildMs <= TARGETS.buildMs)} (${seconds(buildMs)} from memory, ${seconds(appBuildMs)} from DB); ` +
         `heap ≤ ${mb(TARGETS.heapBytes)}: ${check(heapUsed <= TARGETS.heapBytes)} (${mb(heapUsed)}); ` +
-        `p95 ≥ ${TARGETS.ratio}× below PostgreSQL's: ${check(totalPg.p95 >= TARGETS.ratio * total.p95)} (${ratio(totalPg.p95, total.p95)} OR, ${ratio(totalPgAnd.p95, total.p95)} AND)`,
+        `p95 ≥ ${TARGETS.ratio}× below PostgreSQL's: ${check(totalPg.p95 >= TARGETS.ratio * total.p95)} (${ratio(totalPg.p95, total.p95)})`,
     )
+    print(`Load average at the end: ${load()}`)
   } finally {
     await stopSearchIndex({ save: false })
     await database.drop()

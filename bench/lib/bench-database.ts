@@ -238,18 +238,20 @@ export async function addFullTextSearch(handle: DatabaseHandle) {
 export type FullTextFilters = { productId?: string; kind?: string; state?: string }
 
 /**
- * A tsquery for a query as typed: its words OR-ed (the same semantics as
- * the app's MiniSearch query), the last one as a prefix when still typed.
- * `and` joins them with & instead (plainto_tsquery's semantics).
+ * A tsquery for a query as typed, with the app's semantics (queryOptions):
+ * words AND-ed (`and`) or OR-ed, the last one a prefix while typed from 3
+ * letters on, 1-letter fragments dropped. PostgreSQL drops its own stop
+ * words and stems with the 'english' configuration.
  */
 export function toTsquery(query: string, { prefixLast, and = false }: { prefixLast: boolean; and?: boolean }) {
   const words = query
     .toLowerCase()
     .split(/[^\p{L}\p{N}.]+/u)
     .map((w) => w.replace(/^\.+|\.+$/g, ''))
-    .filter(Boolean)
+    .filter((w) => w.length >= 2 || /\d/.test(w))
   if (!words.length) return null
-  return words.map((w, i) => (prefixLast && i === words.length - 1 ? `${w}:*` : w)).join(and ? ' & ' : ' | ')
+  const last = words.length - 1
+  return words.map((w, i) => (prefixLast && i === last && w.length >= 3 ? `${w}:*` : w)).join(and ? ' & ' : ' | ')
 }
 
 /** The first page of 20 ranked matches and their total, as the search page needs. */

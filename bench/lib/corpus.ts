@@ -136,12 +136,15 @@ export function buildVocabulary(random: Random, tail = 80_000): Vocabulary {
 
 export type Topic = { product: number; words: string[] }
 
-/** Topics: a product and a dozen technical words that go together (a component and its symptoms). */
+/**
+ * Topics: a product and a dozen technical words that go together (a
+ * component and its symptoms), drawn evenly from the technical vocabulary:
+ * a topic is specific, so no one technical word ends up in most posts.
+ */
 export function buildTopics(random: Random, vocabulary: Vocabulary, count = 400): Topic[] {
-  const technicalZipf = new Zipf(vocabulary.technical.length, 0.8)
   return Array.from({ length: count }, () => ({
     product: random.int(0, PRODUCTS.length - 1),
-    words: Array.from({ length: 12 }, () => vocabulary.words[vocabulary.technical[technicalZipf.draw(random)]!]!),
+    words: Array.from({ length: 12 }, () => vocabulary.words[random.pick(vocabulary.technical)]!),
   }))
 }
 

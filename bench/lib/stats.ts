@@ -34,13 +34,6 @@ export function summarize(values: readonly number[]): Summary {
 /** Milliseconds since an arbitrary origin, sub-millisecond precision. */
 export const now = () => performance.now()
 
-/** Runs `fn` and returns its value with the milliseconds it took. */
-export async function timed<T>(fn: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = now()
-  const value = await fn()
-  return { value, ms: now() - started }
-}
-
 let gcFunction: (() => void) | null | undefined
 /**
  * A full garbage collection, so heap figures count live objects only.

@@ -55,31 +55,64 @@ export const STORED_FIELDS = [
 ] as const
 
 /**
- * Words too common to help ranking. Dropping them shrinks the index and
- * makes queries of natural sentences ("the gateway does not start after
- * the upgrade") fast, since their posting lists are the longest.
+ * Words too common to help ranking, dropped from the index and from queries.
+ * English function words (the SMART information-retrieval list) and forum
+ * chatter ("hi", "thanks", "anyone"), minus words that carry meaning in a
+ * support forum ("down", "known", "ignored", "new", "sent", "value"…).
+ * Dropping them shrinks the index, keeps natural sentences ("the gateway
+ * does not start after the upgrade") fast, since theirs are the longest
+ * posting lists, and ranks a little better on SemEval-2016 question
+ * similarity (docs/decisions/0006-search-configuration.md).
  */
 export const STOP_WORDS = new Set(
-  (
-    'a about above after again against all am an and any are as at be because been before being below between both but by ' +
-    'can could did do does doing down during each few for from further had has have having he her here hers herself him ' +
-    'himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other ' +
-    'our ours ourselves out over own same she should so some such than that the their theirs them themselves then there ' +
-    'these they this those through to too under until up very was we were what when where which while who whom why will ' +
-    'with would you your yours yourself yourselves also get got getting ive im dont doesnt didnt cant wont isnt arent ' +
-    'hi hello thanks thank please anyone anybody someone know need want like one us'
-  ).split(/\s+/),
+  [
+    'a able about above according accordingly across actually after afterwards again against all almost alone along ',
+    'already also although always am among amongst an and another any anybody anyhow anyone anything anyway anyways ',
+    'anywhere apart appear appreciate appropriate are arent around as aside ask asking associated at awfully be ',
+    'became because become becomes becoming been before beforehand behind being believe below beside besides between ',
+    'beyond both brief but by came can cannot cant certain certainly clearly co com come comes concerning ',
+    'consequently consider considering corresponding could course currently definitely described despite did didnt ',
+    'different do does doesnt doing done dont downwards during each edu eg either else elsewhere enough entirely ',
+    'especially et etc even ever every everybody everyone everything everywhere ex exactly except far few fifth ',
+    'follows for former formerly forth from further furthermore get gets getting given gives go goes going gone got ',
+    'gotten greetings had happens hardly has have having he hello hence her here hereafter hereby herein hereupon ',
+    'hers herself hi him himself his hither hopefully how howbeit however i ie if im immediate in inasmuch inc indeed ',
+    'indicate indicated indicates insofar instead into inward is isnt it its itself ive just know knows lately latter ',
+    'latterly least less lest let like liked likely little ltd mainly many may maybe me mean meanwhile merely might ',
+    'more moreover most mostly much must my myself namely nd near nearly necessary need needs neither never ',
+    'nevertheless no nobody none noone nor not nothing now nowhere obviously of off often oh ok okay on once one ones ',
+    'only onto or other others otherwise ought our ours ourselves out over overall own particular particularly per ',
+    'perhaps placed please plus presumably probably provides que quite qv rather rd re really reasonably regarding ',
+    'regardless regards relatively respectively said same saw say saying says secondly see seeing seem seemed seeming ',
+    'seems seen selves sensible seriously several shall she should since so some somebody somehow someone something ',
+    'sometime sometimes somewhat somewhere soon sorry specified specify specifying still such sure take taken tell ',
+    'tends th than thank thanks thanx that thats the their theirs them themselves then thence there thereafter ',
+    'thereby therefore therein theres thereupon these they think third this thorough thoroughly those though through ',
+    'throughout thru thus to together too took toward towards tried tries truly try trying twice under unfortunately ',
+    'unless unlikely until unto up upon us usually very via viz vs want wants was way we went were what whatever when ',
+    'whence whenever where whereafter whereas whereby wherein whereupon wherever whether which while whither who ',
+    'whoever whole whom whose why will willing wish with within without wonder wont would yes yet you your yours ',
+    'yourself yourselves',
+  ].join('').split(' '),
 )
 
-/** Lower-case, strip surrounding punctuation, drop stop words, and fold a plural "s" (light stemming). */
+/**
+ * Lower-case, strip surrounding punctuation, drop stop words. No stemming:
+ * index terms stay real words (completions and highlighting show them as
+ * typed), and plurals and other one-letter variants still match through
+ * fuzzy matching (see queryOptions); measured, stemming did not rank better.
+ */
 export function processTerm(term: string): string | null {
   const lower = term.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
   if (lower.length < 2 && !/\d/.test(lower)) return null
   if (STOP_WORDS.has(lower)) return null
-  return stem(lower)
+  return lower
 }
 
-/** A deliberately light stemmer: plural and a few verb endings, never below 4 letters. */
+/**
+ * A deliberately light stemmer (plurals), kept for experiments and for
+ * callers that want it; the index does not use it (see processTerm).
+ */
 export function stem(word: string): string {
   if (word.length <= 4 || /\d/.test(word)) return word
   if (word.endsWith('ies') && word.length > 5) return `${word.slice(0, -3)}y`
@@ -118,19 +151,34 @@ export const MINISEARCH_OPTIONS: Options<SearchDocument> = {
   autoVacuum: { minDirtCount: 200, minDirtFactor: 0.1, batchSize: 1000, batchWait: 10 },
 }
 
+/** A typed query of up to this many terms must match all of them; a longer text, any (see queryOptions). */
+export const MAX_ALL_TERMS = 5
+
 /**
- * Query options: prefix matching only for the last (still being typed) term,
- * fuzzy matching only for long terms, where a typo is likely and the
- * candidate set is small. Fuzzy on every term is what makes naive setups slow.
+ * Query options, one policy for every search surface:
+ * - a short typed query (search page, suggestions: `prefixLast`, at most
+ *   MAX_ALL_TERMS terms) matches posts that contain every term, like
+ *   mainstream forum search; a longer text ("similar posts", a pasted error
+ *   message) matches posts that contain any term, ranked by how many and
+ *   how rare. Any-term matching of short queries costs several times more
+ *   at 100,000 posts, mostly spent on posts nobody scrolls to;
+ * - the last term is a prefix while typed, from 3 letters: 1–2 letters
+ *   match too many words to help, and expanding them is the slowest query;
+ * - one typo is forgiven in words of 5 letters or more, never in words with
+ *   digits (versions, error codes, ports: 5.0.1 is not 5.0.2);
+ * - earlier terms weigh a little more: in a "similar posts" text they are
+ *   the title. Fuzzy matching on every term of any length is what makes
+ *   naive setups slow.
  */
 export function queryOptions(terms: string[], { prefixLast = true }: { prefixLast?: boolean } = {}): SearchOptions {
-  const last = terms.at(-1)
+  const last = terms.length - 1
   return {
-    combineWith: 'OR',
-    prefix: (term, index, all) => prefixLast && term === last && index === all.length - 1 && term.length >= 2,
-    fuzzy: (term) => (term.length >= 6 ? 0.2 : term.length >= 4 ? 1 : false),
-    maxFuzzy: 2,
+    combineWith: prefixLast && terms.length <= MAX_ALL_TERMS ? 'AND' : 'OR',
+    prefix: (term, index) => prefixLast && index === last && term.length >= 3,
+    fuzzy: (term) => (term.length >= 5 && !/\d/.test(term) ? 1 : false),
+    maxFuzzy: 1,
     weights: { fuzzy: 0.45, prefix: 0.6 },
+    boostTerm: (_term, index) => 1 / (1 + 0.1 * index),
     boostDocument: (_id, _term, stored) => documentBoost(stored),
   }
 }
