@@ -311,8 +311,8 @@ function Workarounds({ page, actionData }: { page: LoaderData; actionData?: Acti
           <h3 id="add-workaround" className="text-base font-semibold">
             Share a workaround
           </h3>
-          {/* Keyed by the one-time key: after a successful post the loader hands out a new key and the form starts empty. */}
-          <Form key={page.submissionKeys.workaround} method="post" className="mt-3 space-y-3" noValidate>
+          {/* Keyed by the number of workarounds: after a successful post the form starts empty; other actions keep what is typed. */}
+          <Form key={`workaround-form-${page.workarounds.length}`} method="post" className="mt-3 space-y-3" noValidate>
             <input type="hidden" name="submissionKey" value={actionData?.form === 'workaround' ? (actionData.values.submissionKey ?? page.submissionKeys.workaround) : page.submissionKeys.workaround} />
             <input type="hidden" name="intent" value="workaround" />
             <FormErrors errors={actionData?.form === 'workaround' ? actionData.errors[''] : undefined} />
@@ -394,7 +394,7 @@ function Conversation({ page, actionData }: { page: LoaderData; actionData?: Act
       {page.post.hiddenAt ? (
         <p className="text-slate-700">This post is hidden, so it takes no new replies.</p>
       ) : (
-        <Form key={page.submissionKeys.reply} method="post" id="reply-form" className="card space-y-3" noValidate>
+        <Form key={`reply-form-${page.replies.length}`} method="post" id="reply-form" className="card space-y-3" noValidate>
           <h3 className="text-base font-semibold">Reply</h3>
           <input type="hidden" name="intent" value="reply" />
           <input type="hidden" name="submissionKey" value={replyForm?.values.submissionKey ?? page.submissionKeys.reply} />

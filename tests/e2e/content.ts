@@ -100,15 +100,20 @@ export async function expectNotice(page: Page, text: string) {
 
 /** Posts a reply on the post page that is open and waits until it is shown. */
 export async function postReply(page: Page, body: string) {
+  const before = page.url()
   await page.getByLabel('Your reply', { exact: true }).fill(body)
   await page.getByRole('button', { name: 'Post reply' }).click()
+  // The notice may still show from an earlier reply: wait for this reply's anchor.
+  await page.waitForURL((url) => url.href !== before && url.hash.startsWith('#reply-'), { timeout: 30_000 })
   await expectNotice(page, 'Your reply was posted.')
 }
 
 /** Posts a workaround on the problem page that is open; returns its id. */
 export async function postWorkaround(page: Page, body: string): Promise<string> {
+  const before = page.url()
   await page.getByLabel('How you solved or avoided it', { exact: true }).fill(body)
   await page.getByRole('button', { name: 'Post workaround' }).click()
+  await page.waitForURL((url) => url.href !== before && url.hash.startsWith('#workaround-'), { timeout: 30_000 })
   await expectNotice(page, 'Your workaround was added. Thank you — it may save someone days.')
   const id = /^#workaround-(.+)$/.exec(new URL(page.url()).hash)?.[1]
   if (!id) throw new Error(`e2e: no workaround anchor in ${page.url()}`)
