@@ -91,28 +91,54 @@ async function loadVisiblePost(tx: Executor, actor: Actor, postId: string, { loc
 async function whoMaySee(tx: Executor, userIds: string[], postId: string): Promise<string[]> {
   const unique = [...new Set(userIds)]
   if (!unique.length) return []
-  const seen = { visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId, problemId: posts.problemId }
+  const seen = {
+    visibility: posts.visibility,
+    hiddenAt: posts.hiddenAt,
+    authorId: posts.authorId,
+    problemId: posts.problemId,
+  }
   const [post] = await tx.select(seen).from(posts).where(eq(posts.id, postId))
-  const [problem] = post?.problemId ? await tx.select(seen).from(posts).where(eq(posts.id, post.problemId)) : []
+  const [problem] = post?.problemId
+    ? await tx.select(seen).from(posts).where(eq(posts.id, post.problemId))
+    : []
   if (!post || (post.problemId && !problem)) return []
   const people = await tx
-    .select({ id: users.id, role: users.role, organizationId: users.organizationId, name: users.name, email: users.email })
+    .select({
+      id: users.id,
+      role: users.role,
+      organizationId: users.organizationId,
+      name: users.name,
+      email: users.email,
+    })
     .from(users)
     .where(inArray(users.id, unique))
   return people.filter((p) => maySee(p, post) && (!problem || maySee(p, problem))).map((p) => p.id)
 }
 
-async function checkProductAndVersions(tx: Executor, productId: string, versionIds: string[]): Promise<Failure | null> {
-  const [product] = await tx.select({ id: products.id }).from(products).where(eq(products.id, productId))
+async function checkProductAndVersions(
+  tx: Executor,
+  productId: string,
+  versionIds: string[],
+): Promise<Failure | null> {
+  const [product] = await tx
+    .select({ id: products.id })
+    .from(products)
+    .where(eq(products.id, productId))
   if (!product) return fail('invalid_product', POST_MESSAGES.productNotFound, 'productId')
   if (versionIds.length) {
     const found = await tx
-      .select({ id: productVersions.id, name: productVersions.name, retiredAt: productVersions.retiredAt })
+      .select({
+        id: productVersions.id,
+        name: productVersions.name,
+        retiredAt: productVersions.retiredAt,
+      })
       .from(productVersions)
       .where(and(eq(productVersions.productId, productId), inArray(productVersions.id, versionIds)))
-    if (found.length !== new Set(versionIds).size) return fail('invalid_version', POST_MESSAGES.versionNotFound, 'versionIds')
+    if (found.length !== new Set(versionIds).size)
+      return fail('invalid_version', POST_MESSAGES.versionNotFound, 'versionIds')
     const retired = found.find((v) => v.retiredAt)
-    if (retired) return fail('retired_version', POST_MESSAGES.retiredVersion(retired.name), 'versionIds')
+    if (retired)
+      return fail('retired_version', POST_MESSAGES.retiredVersion(retired.name), 'versionIds')
   }
   return null
 }
@@ -129,7 +155,8 @@ async function replaceTags(tx: Executor, postId: string, tags: string[]) {
 async function replaceVersions(tx: Executor, postId: string, versionIds: string[]) {
   await tx.delete(postVersions).where(eq(postVersions.postId, postId))
   const unique = [...new Set(versionIds)]
-  if (unique.length) await tx.insert(postVersions).values(unique.map((versionId) => ({ postId, versionId })))
+  if (unique.length)
+    await tx.insert(postVersions).values(unique.map((versionId) => ({ postId, versionId })))
 }
 
 /** An earlier post by this author with this form key: the double-submit guard. */
@@ -150,7 +177,9 @@ const quote = (title: string | null) => `“${title ?? 'a post'}”`
  * delivered and the search index (and other processes) learn which posts
  * changed.
  */
-async function write<T>(work: (tx: Executor, changed: Set<string>) => Promise<Result<T>>): Promise<Result<T>> {
+async function write<T>(
+  work: (tx: Executor, changed: Set<string>) => Promise<Result<T>>,
+): Promise<Result<T>> {
   const changed = new Set<string>()
   let failure: Failure | null = null
   let result: Result<T>
@@ -173,6 +202,33 @@ async function write<T>(work: (tx: Executor, changed: Set<string>) => Promise<Re
   return result
 }
 
+/**
+ * A creating write that happens at most once per form key: a repeated key
+ * (a double submit, even two at the same moment) answers with what the
+ * first one created instead of creating it again.
+ */
+async function createOnce<T>(
+  actor: Actor,
+  key: string | undefined,
+  fromEarlier: (earlier: { id: string; problemId: string | null }) => T,
+  work: (tx: Executor, changed: Set<string>) => Promise<Result<T>>,
+): Promise<Result<T>> {
+  try {
+    return await write(async (tx, changed) => {
+      const earlier = await findBySubmissionKey(tx, actor, key)
+      if (earlier) return ok(fromEarlier(earlier))
+      return work(tx, changed)
+    })
+  } catch (error) {
+    // Two submissions at once: the unique index let one in; answer with it.
+    if (isUniqueViolation(error, 'posts_submission_key')) {
+      const earlier = await findBySubmissionKey(db, actor, key)
+      if (earlier) return ok(fromEarlier(earlier))
+    }
+    throw error
+  }
+}
+
 // -- problems ---------------------------------------------------------------------
 
 export type LogProblemInput = {
@@ -190,13 +246,17 @@ export type LogProblemInput = {
  * transaction). The author follows it and is sent an acknowledgement with
  * its tracking link. A repeated submission key returns the first post.
  */
-export async function logProblem(actor: Actor, input: LogProblemInput): Promise<Result<{ id: string }>> {
-  try {
-    return await write(async (tx, changed) => {
-      const earlier = await findBySubmissionKey(tx, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
+export async function logProblem(
+  actor: Actor,
+  input: LogProblemInput,
+): Promise<Result<{ id: string }>> {
+  return createOnce(
+    actor,
+    input.submissionKey,
+    (earlier) => ({ id: earlier.id }),
+    async (tx, changed) => {
       const invalid = await checkProductAndVersions(tx, input.productId, input.versionIds)
-      if (invalid) return (invalid)
+      if (invalid) return invalid
       const id = newId()
       const now = new Date()
       await tx.insert(posts).values({
@@ -248,14 +308,8 @@ export async function logProblem(actor: Actor, input: LogProblemInput): Promise<
         dedupeKey: `ack:${id}`,
       })
       return ok({ id })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error, 'posts_submission_key')) {
-      const earlier = await findBySubmissionKey(db, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
-    }
-    throw error
-  }
+    },
+  )
 }
 
 /** Adds a workaround to a problem the actor may see. Followers are notified. */
@@ -264,14 +318,15 @@ export async function addWorkaround(
   problemId: string,
   input: { body: string; submissionKey?: string },
 ): Promise<Result<{ id: string; problemId: string }>> {
-  try {
-    return await write(async (tx, changed) => {
-      const earlier = await findBySubmissionKey(tx, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id, problemId: earlier.problemId ?? problemId })
+  return createOnce(
+    actor,
+    input.submissionKey,
+    (earlier) => ({ id: earlier.id, problemId: earlier.problemId ?? problemId }),
+    async (tx, changed) => {
       const problem = await loadVisiblePost(tx, actor, problemId, { lock: true })
-      if (!problem) return (fail('not_found', POST_MESSAGES.notFound))
-      if (problem.kind !== 'problem') return (fail('not_problem', POST_MESSAGES.notProblem))
-      if (problem.hiddenAt) return (fail('hidden', POST_MESSAGES.hidden))
+      if (!problem) return fail('not_found', POST_MESSAGES.notFound)
+      if (problem.kind !== 'problem') return fail('not_problem', POST_MESSAGES.notProblem)
+      if (problem.hiddenAt) return fail('hidden', POST_MESSAGES.hidden)
       const id = newId()
       const now = new Date()
       await tx.insert(posts).values({
@@ -310,21 +365,16 @@ export async function addWorkaround(
         dedupeKey: `workaround:${id}`,
       })
       return ok({ id, problemId: problem.id })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error, 'posts_submission_key')) {
-      const earlier = await findBySubmissionKey(db, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id, problemId: earlier.problemId ?? problemId })
-    }
-    throw error
-  }
+    },
+  )
 }
 
 /** Loads a workaround and its problem, locking the problem (serializes acceptances). */
 async function loadWorkaround(tx: Executor, actor: Actor, workaroundId: string) {
   const workaround = await loadVisiblePost(tx, actor, workaroundId)
   if (!workaround) return fail('not_found', POST_MESSAGES.notFound)
-  if (workaround.kind !== 'workaround' || !workaround.problemId) return fail('not_workaround', POST_MESSAGES.notWorkaround)
+  if (workaround.kind !== 'workaround' || !workaround.problemId)
+    return fail('not_workaround', POST_MESSAGES.notWorkaround)
   const problem = await loadVisiblePost(tx, actor, workaround.problemId, { lock: true })
   if (!problem) return fail('not_found', POST_MESSAGES.notFound)
   return ok({ workaround, problem })
@@ -334,13 +384,17 @@ async function loadWorkaround(tx: Executor, actor: Actor, workaroundId: string) 
  * Accepts a workaround as the solution of its problem (replacing any earlier
  * acceptance). The problem's author or support only. The problem becomes solved.
  */
-export async function acceptWorkaround(actor: Actor, workaroundId: string): Promise<Result<{ problemId: string }>> {
+export async function acceptWorkaround(
+  actor: Actor,
+  workaroundId: string,
+): Promise<Result<{ problemId: string }>> {
   return write(async (tx, changed) => {
     const loaded = await loadWorkaround(tx, actor, workaroundId)
-    if (!loaded.ok) return (loaded)
+    if (!loaded.ok) return loaded
     const { workaround, problem } = loaded.value
-    if (actor.id !== problem.authorId && !isStaff(actor)) return (fail('forbidden', POST_MESSAGES.acceptNotAllowed))
-    if (problem.hiddenAt || workaround.hiddenAt) return (fail('hidden', POST_MESSAGES.hidden))
+    if (actor.id !== problem.authorId && !isStaff(actor))
+      return fail('forbidden', POST_MESSAGES.acceptNotAllowed)
+    if (problem.hiddenAt || workaround.hiddenAt) return fail('hidden', POST_MESSAGES.hidden)
     if (workaround.acceptedAt) return ok({ problemId: problem.id })
     const now = new Date()
     const previous = await tx
@@ -383,20 +437,32 @@ export async function acceptWorkaround(actor: Actor, workaroundId: string): Prom
 }
 
 /** Withdraws the acceptance of a workaround; the problem goes back to answered (or open). */
-export async function withdrawAcceptance(actor: Actor, workaroundId: string): Promise<Result<{ problemId: string }>> {
+export async function withdrawAcceptance(
+  actor: Actor,
+  workaroundId: string,
+): Promise<Result<{ problemId: string }>> {
   return write(async (tx, changed) => {
     const loaded = await loadWorkaround(tx, actor, workaroundId)
-    if (!loaded.ok) return (loaded)
+    if (!loaded.ok) return loaded
     const { workaround, problem } = loaded.value
-    if (actor.id !== problem.authorId && !isStaff(actor)) return (fail('forbidden', POST_MESSAGES.acceptNotAllowed))
+    if (actor.id !== problem.authorId && !isStaff(actor))
+      return fail('forbidden', POST_MESSAGES.acceptNotAllowed)
     if (!workaround.acceptedAt) return ok({ problemId: problem.id })
     const now = new Date()
-    await tx.update(posts).set({ acceptedAt: null, acceptedById: null, updatedAt: now }).where(eq(posts.id, workaround.id))
+    await tx
+      .update(posts)
+      .set({ acceptedAt: null, acceptedById: null, updatedAt: now })
+      .where(eq(posts.id, workaround.id))
     await tx
       .update(posts)
       .set({ state: problem.firstResponseAt ? 'answered' : 'open', updatedAt: now })
       .where(eq(posts.id, problem.id))
-    await recordAudit(tx, { actorId: actor.id, action: 'workaround.unaccept', subjectType: 'post', subjectId: workaround.id })
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'workaround.unaccept',
+      subjectType: 'post',
+      subjectId: workaround.id,
+    })
     changed.add(workaround.id).add(problem.id)
     return ok({ problemId: problem.id })
   })
@@ -411,15 +477,22 @@ export async function setWorkaroundVerified(
   if (!isStaff(actor)) return fail('forbidden', POST_MESSAGES.supportOnly)
   return write(async (tx, changed) => {
     const loaded = await loadWorkaround(tx, actor, workaroundId)
-    if (!loaded.ok) return (loaded)
+    if (!loaded.ok) return loaded
     const { workaround, problem } = loaded.value
     if (Boolean(workaround.verifiedAt) === verified) return ok({ problemId: problem.id })
     const now = new Date()
     await tx
       .update(posts)
-      .set(verified ? { verifiedAt: now, verifiedById: actor.id, updatedAt: now, lastActivityAt: now } : { verifiedAt: null, verifiedById: null, updatedAt: now })
+      .set(
+        verified
+          ? { verifiedAt: now, verifiedById: actor.id, updatedAt: now, lastActivityAt: now }
+          : { verifiedAt: null, verifiedById: null, updatedAt: now },
+      )
       .where(eq(posts.id, workaround.id))
-    await tx.update(posts).set({ updatedAt: now, lastActivityAt: now }).where(eq(posts.id, problem.id))
+    await tx
+      .update(posts)
+      .set({ updatedAt: now, lastActivityAt: now })
+      .where(eq(posts.id, problem.id))
     await recordAudit(tx, {
       actorId: actor.id,
       action: verified ? 'workaround.verify' : 'workaround.unverify',
@@ -458,17 +531,21 @@ export type WriteStoryInput = {
 }
 
 /** Writes a success story, optionally linked to the problem it overcame or the migration it completed. */
-export async function writeStory(actor: Actor, input: WriteStoryInput): Promise<Result<{ id: string }>> {
-  try {
-    return await write(async (tx, changed) => {
-      const earlier = await findBySubmissionKey(tx, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
+export async function writeStory(
+  actor: Actor,
+  input: WriteStoryInput,
+): Promise<Result<{ id: string }>> {
+  return createOnce(
+    actor,
+    input.submissionKey,
+    (earlier) => ({ id: earlier.id }),
+    async (tx, changed) => {
       const invalid = await checkProductAndVersions(tx, input.productId, input.versionIds)
-      if (invalid) return (invalid)
+      if (invalid) return invalid
       if (input.relatedPostId) {
         const related = await loadVisiblePost(tx, actor, input.relatedPostId)
         if (!related || (related.kind !== 'problem' && related.kind !== 'migration')) {
-          return (fail('related_not_found', POST_MESSAGES.relatedNotFound, 'relatedPostId'))
+          return fail('related_not_found', POST_MESSAGES.relatedNotFound, 'relatedPostId')
         }
       }
       const id = newId()
@@ -488,14 +565,8 @@ export async function writeStory(actor: Actor, input: WriteStoryInput): Promise<
       await follow(tx, id, actor.id)
       changed.add(id)
       return ok({ id })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error, 'posts_submission_key')) {
-      const earlier = await findBySubmissionKey(db, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
-    }
-    throw error
-  }
+    },
+  )
 }
 
 export type PlanMigrationInput = {
@@ -509,12 +580,27 @@ export type PlanMigrationInput = {
   submissionKey?: string
 }
 
-async function migrationTitle(tx: Executor, productId: string, fromVersionId: string, toVersionId: string) {
+async function migrationTitle(
+  tx: Executor,
+  productId: string,
+  fromVersionId: string,
+  toVersionId: string,
+) {
   const rows = await tx
-    .select({ id: productVersions.id, name: productVersions.name, product: products.name, retiredAt: productVersions.retiredAt })
+    .select({
+      id: productVersions.id,
+      name: productVersions.name,
+      product: products.name,
+      retiredAt: productVersions.retiredAt,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
-    .where(and(eq(productVersions.productId, productId), inArray(productVersions.id, [fromVersionId, toVersionId])))
+    .where(
+      and(
+        eq(productVersions.productId, productId),
+        inArray(productVersions.id, [fromVersionId, toVersionId]),
+      ),
+    )
   const from = rows.find((r) => r.id === fromVersionId)
   const to = rows.find((r) => r.id === toVersionId)
   // Moving away from a retired version is normal; moving to one is not.
@@ -523,17 +609,27 @@ async function migrationTitle(tx: Executor, productId: string, fromVersionId: st
 }
 
 /** Plans a migration from one version to another within a window. */
-export async function planMigration(actor: Actor, input: PlanMigrationInput): Promise<Result<{ id: string }>> {
-  try {
-    return await write(async (tx, changed) => {
-      const earlier = await findBySubmissionKey(tx, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
+export async function planMigration(
+  actor: Actor,
+  input: PlanMigrationInput,
+): Promise<Result<{ id: string }>> {
+  return createOnce(
+    actor,
+    input.submissionKey,
+    (earlier) => ({ id: earlier.id }),
+    async (tx, changed) => {
       const invalid = await checkProductAndVersions(tx, input.productId, [])
-      if (invalid) return (invalid)
+      if (invalid) return invalid
       // The form schema checks this too; other callers (seed, scripts) must not store "4.2 → 4.2".
-      if (input.fromVersionId === input.toVersionId) return fail('same_version', POST_MESSAGES.sameVersion, 'toVersionId')
-      const title = await migrationTitle(tx, input.productId, input.fromVersionId, input.toVersionId)
-      if (!title) return (fail('invalid_version', POST_MESSAGES.versionNotFound, 'toVersionId'))
+      if (input.fromVersionId === input.toVersionId)
+        return fail('same_version', POST_MESSAGES.sameVersion, 'toVersionId')
+      const title = await migrationTitle(
+        tx,
+        input.productId,
+        input.fromVersionId,
+        input.toVersionId,
+      )
+      if (!title) return fail('invalid_version', POST_MESSAGES.versionNotFound, 'toVersionId')
       const id = newId()
       await tx.insert(posts).values({
         id,
@@ -554,23 +650,22 @@ export async function planMigration(actor: Actor, input: PlanMigrationInput): Pr
       await follow(tx, id, actor.id)
       changed.add(id)
       return ok({ id })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error, 'posts_submission_key')) {
-      const earlier = await findBySubmissionKey(db, actor, input.submissionKey)
-      if (earlier) return ok({ id: earlier.id })
-    }
-    throw error
-  }
+    },
+  )
 }
 
 /** Changes a migration's status (its author or support); followers are told. */
-export async function setMigrationStatus(actor: Actor, postId: string, status: MigrationStatus): Promise<Result<{ id: string }>> {
+export async function setMigrationStatus(
+  actor: Actor,
+  postId: string,
+  status: MigrationStatus,
+): Promise<Result<{ id: string }>> {
   return write(async (tx, changed) => {
     const post = await loadVisiblePost(tx, actor, postId, { lock: true })
-    if (!post) return (fail('not_found', POST_MESSAGES.notFound))
-    if (post.kind !== 'migration') return (fail('not_migration', POST_MESSAGES.notMigration))
-    if (post.authorId !== actor.id && !isStaff(actor)) return (fail('forbidden', POST_MESSAGES.notAuthor))
+    if (!post) return fail('not_found', POST_MESSAGES.notFound)
+    if (post.kind !== 'migration') return fail('not_migration', POST_MESSAGES.notMigration)
+    if (post.authorId !== actor.id && !isStaff(actor))
+      return fail('forbidden', POST_MESSAGES.notAuthor)
     if (post.migrationStatus === status) return ok({ id: post.id })
     const now = new Date()
     await tx
@@ -612,14 +707,14 @@ export async function replyToPost(
       const earlier = await findEarlier(tx)
       if (earlier) return ok(earlier)
       const post = await loadVisiblePost(tx, actor, postId, { lock: true })
-      if (!post) return (fail('not_found', POST_MESSAGES.notFound))
-      if (post.hiddenAt) return (fail('hidden', POST_MESSAGES.hidden))
+      if (!post) return fail('not_found', POST_MESSAGES.notFound)
+      if (post.hiddenAt) return fail('hidden', POST_MESSAGES.hidden)
       if (input.quotedReplyId) {
         const [quoted] = await tx
           .select({ id: replies.id })
           .from(replies)
           .where(and(eq(replies.id, input.quotedReplyId), eq(replies.postId, post.id)))
-        if (!quoted) return (fail('quoted_not_found', POST_MESSAGES.quotedNotFound))
+        if (!quoted) return fail('quoted_not_found', POST_MESSAGES.quotedNotFound)
       }
       const id = newId()
       const now = new Date()
@@ -639,8 +734,12 @@ export async function replyToPost(
         .set({
           replyCount: sql`${posts.replyCount} + 1`,
           lastActivityAt: now,
-          ...(responded && post.kind === 'problem' && !post.firstResponseAt ? { firstResponseAt: now } : {}),
-          ...(responded && post.kind === 'problem' && post.state === 'open' ? { state: 'answered' as const } : {}),
+          ...(responded && post.kind === 'problem' && !post.firstResponseAt
+            ? { firstResponseAt: now }
+            : {}),
+          ...(responded && post.kind === 'problem' && post.state === 'open'
+            ? { state: 'answered' as const }
+            : {}),
         })
         .where(eq(posts.id, post.id))
       await follow(tx, post.id, actor.id)
@@ -675,10 +774,12 @@ export async function editPost(
 ): Promise<Result<{ id: string; problemId: string | null }>> {
   return write(async (tx, changed) => {
     const post = await loadVisiblePost(tx, actor, postId, { lock: true })
-    if (!post) return (fail('not_found', POST_MESSAGES.notFound))
-    if (post.authorId !== actor.id) return (fail('forbidden', POST_MESSAGES.notAuthor))
-    const title = post.kind === 'problem' || post.kind === 'story' ? (input.title ?? post.title) : post.title
-    if (title === post.title && input.body === post.body && !input.tags) return ok({ id: post.id, problemId: post.problemId })
+    if (!post) return fail('not_found', POST_MESSAGES.notFound)
+    if (post.authorId !== actor.id) return fail('forbidden', POST_MESSAGES.notAuthor)
+    const title =
+      post.kind === 'problem' || post.kind === 'story' ? (input.title ?? post.title) : post.title
+    if (title === post.title && input.body === post.body && !input.tags)
+      return ok({ id: post.id, problemId: post.problemId })
     const now = new Date()
     await tx.insert(revisions).values({
       id: newId(),
@@ -688,8 +789,12 @@ export async function editPost(
       authorId: post.authorId,
       createdAt: post.editedAt ?? post.createdAt,
     })
-    await tx.update(posts).set({ title, body: input.body, editedAt: now, updatedAt: now }).where(eq(posts.id, post.id))
-    if (input.tags && post.kind !== 'workaround' && post.kind !== 'migration') await replaceTags(tx, post.id, input.tags)
+    await tx
+      .update(posts)
+      .set({ title, body: input.body, editedAt: now, updatedAt: now })
+      .where(eq(posts.id, post.id))
+    if (input.tags && post.kind !== 'workaround' && post.kind !== 'migration')
+      await replaceTags(tx, post.id, input.tags)
     changed.add(post.id)
     if (post.problemId) changed.add(post.problemId)
     return ok({ id: post.id, problemId: post.problemId })
@@ -697,7 +802,11 @@ export async function editPost(
 }
 
 /** The author edits a reply; the earlier version is kept. */
-export async function editReply(actor: Actor, replyId: string, body: string): Promise<Result<{ postId: string }>> {
+export async function editReply(
+  actor: Actor,
+  replyId: string,
+  body: string,
+): Promise<Result<{ postId: string }>> {
   return write(async (tx) => {
     const [reply] = await tx.select().from(replies).where(eq(replies.id, replyId)).for('update')
     const post = reply ? await loadVisiblePost(tx, actor, reply.postId) : null
@@ -714,7 +823,10 @@ export async function editReply(actor: Actor, replyId: string, body: string): Pr
       authorId: reply.authorId,
       createdAt: reply.editedAt ?? reply.createdAt,
     })
-    await tx.update(replies).set({ body, editedAt: now, updatedAt: now }).where(eq(replies.id, reply.id))
+    await tx
+      .update(replies)
+      .set({ body, editedAt: now, updatedAt: now })
+      .where(eq(replies.id, reply.id))
     return ok({ postId: post.problemId ?? post.id })
   })
 }
@@ -730,11 +842,15 @@ export async function setPostHidden(
   if (!isStaff(actor)) return fail('forbidden', POST_MESSAGES.supportOnly)
   return write(async (tx, changed) => {
     const post = await loadVisiblePost(tx, actor, postId, { lock: true })
-    if (!post) return (fail('not_found', POST_MESSAGES.notFound))
+    if (!post) return fail('not_found', POST_MESSAGES.notFound)
     const now = new Date()
     await tx
       .update(posts)
-      .set(hidden ? { hiddenAt: now, hiddenById: actor.id, hiddenReason: hidden.reason, updatedAt: now } : { hiddenAt: null, hiddenById: null, hiddenReason: null, updatedAt: now })
+      .set(
+        hidden
+          ? { hiddenAt: now, hiddenById: actor.id, hiddenReason: hidden.reason, updatedAt: now }
+          : { hiddenAt: null, hiddenById: null, hiddenReason: null, updatedAt: now },
+      )
       .where(eq(posts.id, post.id))
     await recordAudit(tx, {
       actorId: actor.id,
@@ -762,16 +878,27 @@ export async function setPostHidden(
 }
 
 /** Support hides a reply (with a reason its author sees) or shows it again. */
-export async function setReplyHidden(actor: Actor, replyId: string, hidden: { reason: string } | null): Promise<Result<{ postId: string }>> {
+export async function setReplyHidden(
+  actor: Actor,
+  replyId: string,
+  hidden: { reason: string } | null,
+): Promise<Result<{ postId: string }>> {
   if (!isStaff(actor)) return fail('forbidden', POST_MESSAGES.supportOnly)
   return write(async (tx) => {
     const [reply] = await tx.select().from(replies).where(eq(replies.id, replyId)).for('update')
-    if (!reply) return (fail('not_found', POST_MESSAGES.replyNotFound))
-    const [post] = await tx.select({ id: posts.id, problemId: posts.problemId, title: posts.title }).from(posts).where(eq(posts.id, reply.postId))
+    if (!reply) return fail('not_found', POST_MESSAGES.replyNotFound)
+    const [post] = await tx
+      .select({ id: posts.id, problemId: posts.problemId, title: posts.title })
+      .from(posts)
+      .where(eq(posts.id, reply.postId))
     const now = new Date()
     await tx
       .update(replies)
-      .set(hidden ? { hiddenAt: now, hiddenById: actor.id, hiddenReason: hidden.reason, updatedAt: now } : { hiddenAt: null, hiddenById: null, hiddenReason: null, updatedAt: now })
+      .set(
+        hidden
+          ? { hiddenAt: now, hiddenById: actor.id, hiddenReason: hidden.reason, updatedAt: now }
+          : { hiddenAt: null, hiddenById: null, hiddenReason: null, updatedAt: now },
+      )
       .where(eq(replies.id, reply.id))
     await recordAudit(tx, {
       actorId: actor.id,
@@ -798,18 +925,32 @@ export async function setReplyHidden(actor: Actor, replyId: string, hidden: { re
 }
 
 /** Support chooses who sees a post: the community or staff only. A problem's workarounds follow it. */
-export async function setPostVisibility(actor: Actor, postId: string, visibility: Visibility): Promise<Result<{ id: string }>> {
+export async function setPostVisibility(
+  actor: Actor,
+  postId: string,
+  visibility: Visibility,
+): Promise<Result<{ id: string }>> {
   if (!isStaff(actor)) return fail('forbidden', POST_MESSAGES.supportOnly)
   return write(async (tx, changed) => {
     const post = await loadVisiblePost(tx, actor, postId, { lock: true })
-    if (!post) return (fail('not_found', POST_MESSAGES.notFound))
+    if (!post) return fail('not_found', POST_MESSAGES.notFound)
     const now = new Date()
     const touched = await tx
       .update(posts)
       .set({ visibility, updatedAt: now })
-      .where(post.kind === 'problem' ? sql`${posts.id} = ${post.id} or ${posts.problemId} = ${post.id}` : eq(posts.id, post.id))
+      .where(
+        post.kind === 'problem'
+          ? sql`${posts.id} = ${post.id} or ${posts.problemId} = ${post.id}`
+          : eq(posts.id, post.id),
+      )
       .returning({ id: posts.id })
-    await recordAudit(tx, { actorId: actor.id, action: 'post.visibility', subjectType: 'post', subjectId: post.id, details: { visibility } })
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'post.visibility',
+      subjectType: 'post',
+      subjectId: post.id,
+      details: { visibility },
+    })
     for (const t of touched) changed.add(t.id)
     return ok({ id: post.id })
   })
@@ -818,13 +959,16 @@ export async function setPostVisibility(actor: Actor, postId: string, visibility
 // -- me too and follow -------------------------------------------------------------------
 
 /** A customer says they have the same problem (or takes it back). Returns the new state and count. */
-export async function toggleMeToo(actor: Actor, problemId: string): Promise<Result<{ meToo: boolean; count: number }>> {
+export async function toggleMeToo(
+  actor: Actor,
+  problemId: string,
+): Promise<Result<{ meToo: boolean; count: number }>> {
   if (isStaff(actor)) return fail('forbidden', POST_MESSAGES.staffMeToo)
   return write(async (tx, changed) => {
     const problem = await loadVisiblePost(tx, actor, problemId, { lock: true })
-    if (!problem) return (fail('not_found', POST_MESSAGES.notFound))
-    if (problem.kind !== 'problem') return (fail('not_problem', POST_MESSAGES.notProblem))
-    if (problem.authorId === actor.id) return (fail('own_problem', POST_MESSAGES.ownProblemMeToo))
+    if (!problem) return fail('not_found', POST_MESSAGES.notFound)
+    if (problem.kind !== 'problem') return fail('not_problem', POST_MESSAGES.notProblem)
+    if (problem.authorId === actor.id) return fail('own_problem', POST_MESSAGES.ownProblemMeToo)
     const removed = await tx
       .delete(meToos)
       .where(and(eq(meToos.postId, problem.id), eq(meToos.userId, actor.id)))
@@ -845,10 +989,13 @@ export async function toggleMeToo(actor: Actor, problemId: string): Promise<Resu
 }
 
 /** Follows or unfollows a post the actor may see. */
-export async function toggleFollow(actor: Actor, postId: string): Promise<Result<{ following: boolean }>> {
+export async function toggleFollow(
+  actor: Actor,
+  postId: string,
+): Promise<Result<{ following: boolean }>> {
   return write(async (tx) => {
     const post = await loadVisiblePost(tx, actor, postId)
-    if (!post) return (fail('not_found', POST_MESSAGES.notFound))
+    if (!post) return fail('not_found', POST_MESSAGES.notFound)
     const target = post.problemId ?? post.id
     const removed = await tx
       .delete(follows)
@@ -858,4 +1005,3 @@ export async function toggleFollow(actor: Actor, postId: string): Promise<Result
     return ok({ following: removed.length === 0 })
   })
 }
-
