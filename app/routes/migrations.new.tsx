@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { MarkdownEditor } from '~/components/markdown-editor'
+import { ProductSelect } from '~/components/posts/product-fields'
 import { Field, FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
@@ -91,24 +92,7 @@ export default function NewMigrationPage() {
       <Form method="post" className="card space-y-5" noValidate>
         <input type="hidden" name="submissionKey" value={values.submissionKey ?? submissionKey} />
         <FormErrors errors={errors['']} />
-        <div>
-          <label htmlFor="productId" className="label">
-            Product
-          </label>
-          <select id="productId" name="productId" className="input" defaultValue={defaultProduct} aria-invalid={errors.productId ? true : undefined} aria-describedby={errors.productId ? 'productId-error' : undefined}>
-            <option value="">Choose a product…</option>
-            {products.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-          {errors.productId ? (
-            <p id="productId-error" className="field-error">
-              {errors.productId[0]}
-            </p>
-          ) : null}
-        </div>
+        <ProductSelect products={products} defaultValue={defaultProduct} errors={errors.productId} />
         <div className="grid gap-4 sm:grid-cols-2">
           <VersionSelect id="fromVersionId" label="From version" products={products} defaultValue={values.fromVersionId} errors={errors.fromVersionId} />
           <VersionSelect id="toVersionId" label="To version" products={products} defaultValue={values.toVersionId} errors={errors.toVersionId} />

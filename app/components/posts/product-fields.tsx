@@ -8,6 +8,53 @@ export type ProductOption = {
 }
 
 /**
+ * The product select of the post forms (`name="productId"`): controlled when
+ * `value` is given, otherwise starting at `defaultValue`.
+ */
+export function ProductSelect({
+  products,
+  value,
+  defaultValue,
+  onChange,
+  errors,
+}: {
+  products: { id: string; name: string }[]
+  value?: string
+  defaultValue?: string
+  onChange?: (productId: string) => void
+  errors?: string[]
+}) {
+  return (
+    <div>
+      <label htmlFor="productId" className="label">
+        Product
+      </label>
+      <select
+        id="productId"
+        name="productId"
+        className="input"
+        {...(value !== undefined ? { value } : { defaultValue: defaultValue ?? '' })}
+        onChange={onChange ? (e) => onChange(e.target.value) : undefined}
+        aria-invalid={errors ? true : undefined}
+        aria-describedby={errors ? 'productId-error' : undefined}
+      >
+        <option value="">Choose a product…</option>
+        {products.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+      {errors ? (
+        <p id="productId-error" className="field-error">
+          {errors[0]}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+/**
  * A product select and, per product, its versions as checkboxes (or one
  * select per version role for migrations). Without JavaScript every
  * product's versions are listed; with it, only the chosen product's.
@@ -29,32 +76,7 @@ export function ProductAndVersions({
   const hydrated = useHydrated()
   return (
     <div className="space-y-4">
-      <div>
-        <label htmlFor="productId" className="label">
-          Product
-        </label>
-        <select
-          id="productId"
-          name="productId"
-          className="input"
-          value={productId}
-          onChange={(e) => setProductId(e.target.value)}
-          aria-invalid={errors.productId ? true : undefined}
-          aria-describedby={errors.productId ? 'productId-error' : undefined}
-        >
-          <option value="">Choose a product…</option>
-          {products.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-        {errors.productId ? (
-          <p id="productId-error" className="field-error">
-            {errors.productId[0]}
-          </p>
-        ) : null}
-      </div>
+      <ProductSelect products={products} value={productId} onChange={setProductId} errors={errors.productId} />
       <fieldset aria-describedby={errors.versionIds ? 'versionIds-error' : undefined}>
         <legend className="label">{versionsLabel} (optional)</legend>
         {products.map((p) => {

@@ -26,17 +26,26 @@ export function Field({ label, name, errors, hint, id, ...input }: FieldProps) {
         aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
         {...input}
       />
+      <FieldMessages hint={hint} hintId={hintId} errors={errors} errorId={errorId} />
+    </div>
+  )
+}
+
+/** The hint and first error under a field, with the ids its aria-describedby names. */
+function FieldMessages({ hint, hintId, errors, errorId }: { hint?: ReactNode; hintId?: string; errors?: string[]; errorId?: string }) {
+  return (
+    <>
       {hint ? (
         <p id={hintId} className="hint">
           {hint}
         </p>
       ) : null}
-      {errorId ? (
+      {errorId && errors?.length ? (
         <p id={errorId} className="field-error">
-          {errors![0]}
+          {errors[0]}
         </p>
       ) : null}
-    </div>
+    </>
   )
 }
 
@@ -67,16 +76,7 @@ export function TextAreaField({ label, name, errors, hint, defaultValue, rows = 
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
       />
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {errorId ? (
-        <p id={errorId} className="field-error">
-          {errors![0]}
-        </p>
-      ) : null}
+      <FieldMessages hint={hint} hintId={hintId} errors={errors} errorId={errorId} />
     </div>
   )
 }
