@@ -301,10 +301,13 @@ export const posts = pgTable('posts', {
   assignedToId: text('assigned_to_id').references(() => users.id),
   /** A form's one-time key: a double-submitted form creates one post. */
   submissionKey: text('submission_key'),
+  /** The record's id in an imported file (`npm run import`): re-running an import updates, never duplicates. */
+  importKey: text('import_key'),
   createdAt: createdAt(),
   updatedAt: at('updated_at').notNull().defaultNow(),
   lastActivityAt: at('last_activity_at').notNull().defaultNow(),
 }, (t) => [
+  uniqueIndex('posts_import_key').on(t.importKey),
   index('posts_kind_activity_idx').on(t.kind, t.lastActivityAt),
   index('posts_activity_idx').on(t.lastActivityAt),
   index('posts_product_idx').on(t.productId, t.kind, t.lastActivityAt),
@@ -508,3 +511,76 @@ export const introductionMessages = pgTable('introduction_messages', {
   index('introduction_messages_intro_idx').on(t.introductionId, t.createdAt),
   uniqueIndex('introduction_messages_submission_key').on(t.authorId, t.submissionKey),
 ])
+
+// ---------------------------------------------------------------------------
+// Support console: status updates, calendar feed tokens, quiet-customer check-ins.
+
+export const statusUpdateKindEnum = pgEnum('status_update_kind', [
+  'investigating',
+  'identified',
+  'fix_in_progress',
+  'fix_deployed',
+  'resolved',
+  'update',
+])
+export type StatusUpdateKind = (typeof statusUpdateKindEnum.enumValues)[number]
+
+/** Support's timeline on a problem that affects many; reaches its me-too and followers. */
+export const statusUpdates = pgTable('status_updates', {
+  id: text('id').primaryKey(),
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  authorId: text('author_id')
+    .notNull()
+    .references(() => users.id),
+  status: statusUpdateKindEnum('status').notNull(),
+  /** Markdown. */
+  body: text('body').notNull(),
+  submissionKey: text('submission_key'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('status_updates_post_idx').on(t.postId, t.createdAt),
+  uniqueIndex('status_updates_submission_key').on(t.authorId, t.submissionKey),
+])
+
+/**
+ * A person's secret iCalendar feed address. Only a SHA-256 of the secret is
+ * stored (like sessions); resetting replaces the row, so the old address is
+ * dead at once.
+ */
+export const calendarTokens = pgTable('calendar_tokens', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
+}, (t) => [uniqueIndex('calendar_tokens_hash_key').on(t.tokenHash)])
+
+/** A friendly message support sent to a quiet organization, and to whom. */
+export const checkIns = pgTable('check_ins', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  authorId: text('author_id')
+    .notNull()
+    .references(() => users.id),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  submissionKey: text('submission_key'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('check_ins_organization_idx').on(t.organizationId, t.createdAt),
+  uniqueIndex('check_ins_submission_key').on(t.authorId, t.submissionKey),
+])
+
+export const checkInRecipients = pgTable('check_in_recipients', {
+  checkInId: text('check_in_id')
+    .notNull()
+    .references(() => checkIns.id, { onDelete: 'cascade' }),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.checkInId, t.userId] }), index('check_in_recipients_user_idx').on(t.userId)])

@@ -18,6 +18,15 @@ export default function SupportLayout() {
         <NavLink to="/support/queue" className={tabClass}>
           Queue
         </NavLink>
+        <NavLink to="/support/radar" className={tabClass}>
+          Migration radar
+        </NavLink>
+        <NavLink to="/support/quiet" className={tabClass}>
+          Quiet customers
+        </NavLink>
+        <NavLink to="/introductions" className={tabClass}>
+          Introductions
+        </NavLink>
       </nav>
       <Outlet />
     </div>
