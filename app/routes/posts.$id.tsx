@@ -14,6 +14,7 @@ import {
   StateBadge,
   VerifiedBadge,
 } from '~/components/posts/badges'
+import { CurrentStatusBadge, StatusUpdates } from '~/components/posts/status-updates'
 import { Field, FormErrors, Notice } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
@@ -23,6 +24,8 @@ import { listIntroductions } from '~/modules/introductions/introductions.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getPostPage } from '~/modules/posts/post-queries.server'
 import { similarPosts } from '~/modules/search/search.server'
+import { currentStatus, STATUS_UPDATE_MAX, StatusUpdateSchema } from '~/modules/support/status-updates.schema'
+import { listStatusUpdates, postStatusUpdate } from '~/modules/support/status-updates.server'
 import {
   HideSchema,
   MIGRATION_STATUS_LABELS,
@@ -66,6 +69,7 @@ export async function loader(args: LoaderFunctionArgs) {
     page.staffOnly && page.post.kind === 'problem'
       ? await Promise.all([findCandidates(user, page.post.id), listIntroductions(user, { problemId: page.post.id })])
       : [null, null]
+  const statusUpdates = await listStatusUpdates(user, page.post.id)
   const now = new Date()
   return {
     ...page,
@@ -80,7 +84,8 @@ export async function loader(args: LoaderFunctionArgs) {
       page.post.kind === 'problem' && !page.post.hiddenAt
         ? similarPosts(user, `${page.post.title ?? ''} ${page.post.body}`, { excludeId: page.post.id, limit: 5 })
         : [],
-    submissionKeys: { reply: newId(), workaround: newId() },
+    statusUpdates: statusUpdates.ok ? statusUpdates.value : [],
+    submissionKeys: { reply: newId(), workaround: newId(), statusUpdate: newId() },
     introductionTools:
       candidates && introductions
         ? {
@@ -138,6 +143,18 @@ export async function action(args: ActionFunctionArgs) {
       const result = await addWorkaround(user, postId, form.data)
       if (!result.ok) return failure('workaround', result, { body: form.data.body })
       throw back('workaround-added', `#workaround-${result.value.id}`)
+    }
+    case 'status-update': {
+      if (formData.get('preview') === 'status-update') {
+        const body = String(formData.get('body') ?? '').slice(0, STATUS_UPDATE_MAX)
+        const values = { status: String(formData.get('status') ?? ''), body, submissionKey: String(formData.get('submissionKey') ?? '') }
+        return data<ActionResult>({ form: 'status-update', errors: {}, values, preview: renderMarkdown(body) })
+      }
+      const form = parseForm(formData, StatusUpdateSchema)
+      if (!form.ok) return data<ActionResult>({ form: 'status-update', errors: form.errors, values: form.values }, { status: 400 })
+      const result = await postStatusUpdate(user, { postId, ...form.data })
+      if (!result.ok) return failure('status-update', result, form.values)
+      throw back('status-update-posted', `#status-update-${result.value.id}`)
     }
     case 'me-too': {
       const result = await toggleMeToo(user, postId)
@@ -516,6 +533,7 @@ export default function PostPage() {
   const page = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const { post, viewer, staffOnly } = page
+  const latestStatus = currentStatus(page.statusUpdates)
   return (
     <div className="space-y-8">
       {page.notice ? <Notice>{page.notice}</Notice> : null}
@@ -524,6 +542,7 @@ export default function PostPage() {
         <div className="flex flex-wrap items-center gap-2">
           <KindBadge kind={post.kind} />
           {post.state ? <StateBadge state={post.state} /> : null}
+          {latestStatus ? <CurrentStatusBadge status={latestStatus} /> : null}
           {post.visibility === 'staff' ? <StaffOnlyBadge /> : null}
           {post.hiddenAt ? <HiddenBadge /> : null}
           <Link to={`/products/${post.productSlug}`} className="text-sm">
@@ -592,6 +611,14 @@ export default function PostPage() {
           ) : null}
         </div>
       </article>
+
+      {post.kind === 'problem' ? (
+        <StatusUpdates
+          updates={page.statusUpdates}
+          form={viewer.staff && !post.hiddenAt ? { state: actionData?.form === 'status-update' ? actionData : undefined } : null}
+          submissionKey={page.submissionKeys.statusUpdate}
+        />
+      ) : null}
 
       {staffOnly ? (
         <section aria-labelledby="staff-tools" className="card space-y-4 border-dashed">

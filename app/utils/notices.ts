@@ -43,6 +43,7 @@ export const NOTICES = {
   'problem-unassigned': 'The problem is no longer assigned to anyone.',
   'visibility-changed': 'Who can see this post was changed.',
   'status-changed': 'The migration status was updated; followers were told.',
+  'status-update-posted': 'Your status update is posted. Everyone who has this problem too or follows it was told.',
   'followed': 'You follow this post now and will hear about changes.',
   'unfollowed': 'You no longer follow this post.',
   'notifications-saved': 'Your notification settings were saved.',

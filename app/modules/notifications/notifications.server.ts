@@ -47,6 +47,7 @@ export const NOTIFICATION_EVENTS = {
   workaround: { label: 'New workarounds on problems you follow', default: 'immediately' },
   workaround_accepted: { label: 'A workaround is accepted', default: 'immediately' },
   workaround_verified: { label: 'Support verifies a workaround', default: 'immediately' },
+  status_update: { label: 'Status updates from support on problems you have too or follow', default: 'immediately' },
   migration_status: { label: 'Status changes of migrations you follow', default: 'daily' },
   post_hidden: { label: 'Support hides something you wrote', default: 'immediately' },
   introduction_request: { label: 'Support asks whether you would like an introduction', default: 'immediately' },
