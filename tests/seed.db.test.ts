@@ -316,6 +316,17 @@ describe('the demo seed', () => {
     expect(declined.n).toBeGreaterThanOrEqual(1)
   })
 
+  it('gives one widely-felt open problem support’s status timeline, in order and in the past', async () => {
+    const timeline = await rows<{ status: string; author: string; after: boolean; past: boolean; meToos: number; state: string; activity: boolean }>(sql`
+      select s.status::text as status, u.email as author, s.created_at > p.created_at as after, s.created_at <= now() as past,
+        p.me_too_count as "meToos", p.state::text as state, p.last_activity_at >= s.created_at as activity
+      from status_updates s join posts p on p.id = s.post_id join users u on u.id = s.author_id
+      order by s.created_at`)
+    expect(timeline.map((t) => t.status)).toEqual(['investigating', 'identified', 'fix_deployed'])
+    expect(timeline.every((t) => t.after && t.past && t.activity && t.meToos >= 3 && t.state !== 'solved')).toBe(true)
+    expect(new Set(timeline.map((t) => t.author))).toEqual(new Set(['tomas@vendor.test', 'support@vendor.test']))
+  })
+
   it('inserts directly: no emails, notifications or audit entries', async () => {
     const counts = await tableCounts()
     expect({ outbox: counts.outbox, notifications: counts.notifications, audit: counts.audit_log }).toEqual({

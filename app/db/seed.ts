@@ -20,6 +20,7 @@ import { count } from 'drizzle-orm'
 import { createOrganization, createProduct, createUser, isoDate, PostBatch, type PostDraft } from '#tests/factories'
 import { db, type Executor } from './client.server'
 import { seedIntroductions } from './demo-introductions'
+import { seedStatusUpdates } from './demo-status-updates'
 import {
   AUTHOR_ADDENDA,
   AUTHOR_THANKS,
@@ -136,6 +137,7 @@ export async function seedDemoIfEmpty({ password, now = new Date() }: { password
     new DemoWorldWriter(batch, world, now).write()
     await batch.flush(tx)
     await seedIntroductions(tx, { now })
+    await seedStatusUpdates(tx, { now })
   })
   return DEMO_ACCOUNTS.map(({ email, role }) => ({ email, role }))
 }
