@@ -44,6 +44,13 @@ export const EnvSchema = z
     INTRODUCTION_EXPIRY_DAYS: positiveInt(14),
     /** Days after connecting when the asker is asked whether it helped. */
     INTRODUCTION_OUTCOME_DAYS: positiveInt(7),
+    /** Days without a post, reply or sign-in after which an organization is a quiet customer. */
+    QUIET_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 7 to 365' })
+      .int('must be a whole number of days from 7 to 365')
+      .min(7, 'must be a whole number of days from 7 to 365')
+      .max(365, 'must be a whole number of days from 7 to 365')
+      .default(60),
     /** The daily digest goes out once a day, at the first hourly check after this hour (UTC). */
     DIGEST_HOUR_UTC: z.coerce
       .number({ error: 'must be a whole hour from 0 to 23' })

@@ -33,6 +33,7 @@ describe('parseEnv', () => {
       DIGEST_TIMER: true,
       INTRODUCTION_EXPIRY_DAYS: 14,
       INTRODUCTION_OUTCOME_DAYS: 7,
+      QUIET_DAYS: 60,
       SUPPORT_HOURS: '09:00-17:00',
       SUPPORT_TIMEZONE: 'UTC',
       SUPPORT_DAYS: 'Mon-Fri',
@@ -158,6 +159,13 @@ describe('parseEnv', () => {
       ['SUPPORT_TIMEZONE', 'Mars/Olympus'],
     ] as const) {
       expect(envError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}: `))])
+    }
+  })
+
+  it('reads QUIET_DAYS and refuses a value outside 7–365 by name', () => {
+    expect(parseEnv({ QUIET_DAYS: '90' }).QUIET_DAYS).toBe(90)
+    for (const value of ['6', '366', 'sixty', '30.5']) {
+      expect(envError({ QUIET_DAYS: value }).problems).toEqual(['QUIET_DAYS: must be a whole number of days from 7 to 365'])
     }
   })
 

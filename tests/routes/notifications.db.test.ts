@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { db } from '~/db/client.server'
 import { notificationPreferences, notifications } from '~/db/schema'
-import { countUnread, getPreferences, NOTIFICATION_EVENTS } from '~/modules/notifications/notifications.server'
+import { countUnread, getPreferences, NOTIFICATION_EVENT_KEYS } from '~/modules/notifications/notifications.server'
 import * as notificationsRoute from '~/routes/notifications'
 import * as settingsRoute from '~/routes/settings.notifications'
 import { newId } from '~/utils/result'
@@ -123,7 +123,7 @@ describe('/notifications', () => {
 })
 
 describe('/settings/notifications', () => {
-  const allOff = () => Object.fromEntries(Object.keys(NOTIFICATION_EVENTS).map((event) => [event, 'off']))
+  const allOff = () => Object.fromEntries(NOTIFICATION_EVENT_KEYS.map((event) => [event, 'off']))
 
   it('shows every event with its current delivery', async () => {
     const person = await createUser()

@@ -9,6 +9,7 @@ export type EmailContent = {
   subject: string
   /** "Hi Alice," — omitted when null. */
   greeting?: string | null
+  /** Plain text; a line break inside a paragraph stays a line break (a signature, an address). */
   paragraphs: string[]
   /** Linked lines under the paragraphs (a digest's items); each URL absolute and shown in the text part. */
   list?: { text: string; url: string }[]
@@ -48,7 +49,7 @@ export function renderEmail(content: EmailContent): RenderedEmail {
 <div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">
 <p style="margin:0 0 24px;font-weight:700;color:#1d4ed8">Switchboard</p>
 ${content.greeting ? p(escapeHtml(content.greeting)) : ''}
-${content.paragraphs.map((para) => p(escapeHtml(para))).join('\n')}
+${content.paragraphs.map((para) => p(escapeHtml(para).replace(/\r?\n/g, '<br>\n'))).join('\n')}
 ${
   content.list?.length
     ? `<ul style="margin:0 0 16px;padding-left:20px;line-height:1.5">${content.list

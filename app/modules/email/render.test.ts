@@ -18,4 +18,10 @@ describe('renderEmail', () => {
     expect(email.text).toContain(payload)
     expect(email.text).toContain('https://hub.example/posts/1?a=1&b="2"')
   })
+
+  it('keeps line breaks inside a paragraph, escaped first', () => {
+    const email = renderEmail({ subject: 'Hello', paragraphs: ['Best regards,\nSam <Support>'] })
+    expect(email.html).toContain('Best regards,<br>\nSam &lt;Support&gt;')
+    expect(email.text).toContain('Best regards,\nSam <Support>')
+  })
 })

@@ -33,6 +33,7 @@ import {
   listNotifications,
   markAllRead,
   markRead,
+  NOTIFICATION_EVENT_KEYS,
   NOTIFICATION_EVENTS,
   notify,
   runDailyDigestIfDue,
@@ -338,8 +339,10 @@ describe('preferences', () => {
     const person = await createUser()
     const prefs = await getPreferences(person.id)
     expect(prefs.map((p) => [p.event, p.delivery])).toEqual(
-      Object.entries(NOTIFICATION_EVENTS).map(([event, e]) => [event, e.default]),
+      NOTIFICATION_EVENT_KEYS.map((event) => [event, NOTIFICATION_EVENTS[event].default]),
     )
+    // A check-in is a message written to the person: always emailed, never a choice.
+    expect(prefs.map((p) => p.event)).not.toContain('check_in')
     expect(prefs[0]).toMatchObject({ label: NOTIFICATION_EVENTS.problem_acknowledged.label })
   })
 

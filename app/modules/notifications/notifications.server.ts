@@ -54,12 +54,23 @@ export const NOTIFICATION_EVENTS = {
   introduction_result: { label: 'An introduction is made, or did not happen', default: 'immediately' },
   introduction_message: { label: 'New messages in your introductions', default: 'immediately' },
   introduction_outcome: { label: 'Support asks whether an introduction helped', default: 'immediately' },
+  check_in: { label: 'Support checks in with your organization', default: 'off' },
 } as const satisfies Record<string, { label: string; default: Delivery }>
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS
 
-/** Every event, in the order the settings page shows them. */
-export const NOTIFICATION_EVENT_KEYS = Object.keys(NOTIFICATION_EVENTS) as NotificationEvent[]
+/**
+ * Messages a person of support wrote to someone (quiet-customer check-ins):
+ * the sender emails the message itself, always, the way a letter is not
+ * subject to newsletter settings. Their notification is in-app only (so the
+ * message never arrives twice), and they are not a choice on the settings page.
+ */
+export const DIRECT_MESSAGE_EVENTS: readonly NotificationEvent[] = ['check_in']
+
+/** Every event a person chooses the delivery of, in the order the settings page shows them. */
+export const NOTIFICATION_EVENT_KEYS = (Object.keys(NOTIFICATION_EVENTS) as NotificationEvent[]).filter(
+  (event) => !DIRECT_MESSAGE_EVENTS.includes(event),
+)
 
 export function isNotificationEvent(value: string): value is NotificationEvent {
   return Object.hasOwn(NOTIFICATION_EVENTS, value)
@@ -124,8 +135,9 @@ export async function notify(tx: Executor, input: NotifyInput) {
     .from(notificationPreferences)
     .where(and(inArray(notificationPreferences.userId, recipients), eq(notificationPreferences.event, input.event)))
   for (const person of people) {
-    const delivery: Delivery =
-      preferences.find((p) => p.userId === person.id)?.delivery ?? NOTIFICATION_EVENTS[input.event].default
+    const delivery: Delivery = DIRECT_MESSAGE_EVENTS.includes(input.event)
+      ? 'off'
+      : (preferences.find((p) => p.userId === person.id)?.delivery ?? NOTIFICATION_EVENTS[input.event].default)
     const id = newId()
     const [row] = await tx
       .insert(notifications)
@@ -232,7 +244,7 @@ export type NotificationPreference = {
   defaultDelivery: Delivery
 }
 
-/** The person's delivery for every event (their choice, else the default), in NOTIFICATION_EVENTS order. */
+/** The person's delivery for every event they choose (their choice, else the default), in NOTIFICATION_EVENTS order. */
 export async function getPreferences(userId: string): Promise<NotificationPreference[]> {
   const rows = await db
     .select({ event: notificationPreferences.event, delivery: notificationPreferences.delivery })
@@ -274,7 +286,11 @@ export async function setPreferences(
   const values = Object.entries(prefs)
     .filter((entry): entry is [NotificationEvent, Delivery] => {
       const [event, delivery] = entry
-      return isNotificationEvent(event) && (deliveryEnum.enumValues as readonly string[]).includes(delivery ?? '')
+      return (
+        isNotificationEvent(event) &&
+        !DIRECT_MESSAGE_EVENTS.includes(event) &&
+        (deliveryEnum.enumValues as readonly string[]).includes(delivery ?? '')
+      )
     })
     .map(([event, delivery]) => ({ userId: actor.id, event, delivery }))
   if (!values.length) return ok({ saved: 0 })
