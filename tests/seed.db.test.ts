@@ -11,6 +11,7 @@ import postgres from 'postgres'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { db, getDatabaseHandle, openDatabase, setDatabase, type DatabaseHandle } from '~/db/client.server'
 import { DEMO_ACCOUNTS, seedDemoIfEmpty } from '~/db/seed'
+import { quietOrganizations } from '~/modules/support/quiet.server'
 import { isoDate } from '#tests/factories'
 import { databaseUrl } from '#tests/setup/urls'
 
@@ -314,6 +315,25 @@ describe('the demo seed', () => {
     expect(orgs.filter((o) => o.daysSince < 7).length).toBe(orgs.length - 1)
     const declined = await one<{ n: number }>(sql`select count(*)::int as n from users where not introductions_enabled`)
     expect(declined.n).toBeGreaterThanOrEqual(1)
+  })
+
+  it('shows Elmhurst Energy Cooperative, and only it, under Quiet customers, with its people’s last sign-ins', async () => {
+    const [support] = await rows<{ id: string; role: 'support'; organizationId: string; name: string; email: string }>(sql`
+      select id, role::text as role, organization_id as "organizationId", name, email from users where email = 'support@vendor.test'`)
+    const quiet = await quietOrganizations(support!, { now: seededAt, days: 60 })
+    expect(quiet.ok).toBe(true)
+    if (!quiet.ok) return
+    expect(quiet.value.organizations.map((o) => o.name)).toEqual(['Elmhurst Energy Cooperative'])
+    const [elmhurst] = quiet.value.organizations
+    expect(elmhurst!.silentDays).toBeGreaterThanOrEqual(75)
+    expect(elmhurst!.people.length).toBeGreaterThanOrEqual(2)
+    // Those who wrote something signed in before they did; nobody there signed in since it went quiet.
+    expect(elmhurst!.people.filter((p) => p.lastSignInAt).length).toBeGreaterThanOrEqual(1)
+    // Everyone else signed in recently enough to be heard from in the last week.
+    const recent = await one<{ n: number }>(sql`
+      select count(distinct o.id)::int as n from organizations o join users u on u.organization_id = o.id
+      where not o.is_vendor and u.last_sign_in_at > now() - interval '7 days'`)
+    expect(recent.n).toBe((await one<{ n: number }>(sql`select count(*)::int as n from organizations where not is_vendor`)).n - 1)
   })
 
   it('gives one widely-felt open problem support’s status timeline, in order and in the past', async () => {

@@ -20,6 +20,7 @@ import { count } from 'drizzle-orm'
 import { createOrganization, createProduct, createUser, isoDate, PostBatch, type PostDraft } from '#tests/factories'
 import { db, type Executor } from './client.server'
 import { seedIntroductions } from './demo-introductions'
+import { seedSignIns } from './demo-quiet'
 import { seedStatusUpdates } from './demo-status-updates'
 import {
   AUTHOR_ADDENDA,
@@ -138,6 +139,7 @@ export async function seedDemoIfEmpty({ password, now = new Date() }: { password
     await batch.flush(tx)
     await seedIntroductions(tx, { now })
     await seedStatusUpdates(tx, { now })
+    await seedSignIns(tx)
   })
   return DEMO_ACCOUNTS.map(({ email, role }) => ({ email, role }))
 }
