@@ -4,7 +4,7 @@
  * question–question similarity), dev and train part 2.
  *
  * 1. Re-ranking: for each original question, index its ten candidates with
- *    MINISEARCH_OPTIONS and query with the "similar posts" path of the app;
+ *    the app's engine options and query with the "similar posts" path of the app;
  *    MAP, MRR, P@1 and P@5 as the organisers' scorer computes them.
  * 2. Collection: every distinct candidate question of the split in one
  *    index, queried with each original question; nDCG@10 and Recall@100
@@ -13,8 +13,8 @@
  * The options, the term processing and the query options are imported from
  * the app (the same module, not a copy). Options: --split dev|train2|all.
  */
-import MiniSearch, { type SearchResult } from 'minisearch'
-import { MINISEARCH_OPTIONS, queryOptions, type SearchDocument } from '~/modules/search/search-options'
+import { indexDocument, newIndex, type SearchIndex } from '~/modules/search/search-index.server'
+import { queryOptions, type SearchDocument } from '~/modules/search/search-options'
 import { cleanQuery, queryTerms } from '~/modules/search/search.server'
 import { loadSplit, type OriginalQuestion, type RelatedQuestion, type Split } from './lib/semeval'
 import { table } from './lib/stats'
@@ -57,10 +57,16 @@ function toDocument(id: string, subject: string, body: string): SearchDocument {
   }
 }
 
-function search(index: MiniSearch<SearchDocument>, text: string): SearchResult[] {
+function search(index: SearchIndex, text: string, limit = 100) {
   const terms = similarTerms(text)
   if (!terms.length) return []
-  return index.search(terms.join(' '), queryOptions(terms, { prefixLast: false }))
+  return index.search({ ...queryOptions(terms, { prefixLast: false }), limit }).hits
+}
+
+function indexOf(documents: SearchDocument[]) {
+  const index = newIndex()
+  for (const document of documents) indexDocument(index, document)
+  return index
 }
 
 const questionText = (q: { subject: string; body: string }) => `${q.subject} ${q.body}`
@@ -105,9 +111,8 @@ function rankingFigures(lists: boolean[][]): RankingFigures {
 
 /** Each question's candidates in the order our search puts them (unscored ones last, in the engine's order). */
 function rerank(question: OriginalQuestion): RelatedQuestion[] {
-  const index = new MiniSearch<SearchDocument>(MINISEARCH_OPTIONS)
-  index.addAll(question.related.map((r) => toDocument(r.id, r.subject, r.body)))
-  const scores = new Map(search(index, questionText(question)).map((hit) => [hit.id as string, hit.score]))
+  const index = indexOf(question.related.map((r) => toDocument(r.id, r.subject, r.body)))
+  const scores = new Map(search(index, questionText(question)).map((hit) => [hit.id, hit.score]))
   return [...question.related].sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1) || a.rank - b.rank)
 }
 
@@ -122,14 +127,13 @@ function dcg(relevant: boolean[], k: number) {
 function collectionFigures(questions: OriginalQuestion[]) {
   const documents = new Map<string, RelatedQuestion>()
   for (const question of questions) for (const r of question.related) if (!documents.has(r.questionKey)) documents.set(r.questionKey, r)
-  const index = new MiniSearch<SearchDocument>(MINISEARCH_OPTIONS)
-  index.addAll([...documents.entries()].map(([key, r]) => toDocument(key, r.subject, r.body)))
+  const index = indexOf([...documents.entries()].map(([key, r]) => toDocument(key, r.subject, r.body)))
   const ndcg: number[] = []
   const recall: number[] = []
   for (const question of questions) {
     const wanted = new Set(question.related.filter((r) => r.relevant).map((r) => r.questionKey))
     if (!wanted.size) continue
-    const ranked = search(index, questionText(question)).map((hit) => wanted.has(hit.id as string))
+    const ranked = search(index, questionText(question)).map((hit) => wanted.has(hit.id))
     const ideal = Array.from({ length: Math.min(wanted.size, 10) }, () => true)
     ndcg.push(dcg(ranked, 10) / dcg(ideal, 10))
     recall.push(ranked.slice(0, 100).filter(Boolean).length / wanted.size)

@@ -17,10 +17,10 @@
  */
 import os from 'node:os'
 import { Presets, SingleBar } from 'cli-progress'
-import MiniSearch from 'minisearch'
 import { loadDocumentPage } from '~/modules/search/documents.server'
-import { newIndex, rebuildIndex, stopSearchIndex } from '~/modules/search/search-index.server'
-import { MAX_ALL_TERMS, MINISEARCH_OPTIONS, type SearchDocument } from '~/modules/search/search-options'
+import { SearchEngine } from '~/modules/search/engine'
+import { indexDocument, newIndex, rebuildIndex, stopSearchIndex, type SearchIndex } from '~/modules/search/search-index.server'
+import { ENGINE_OPTIONS, MAX_ALL_TERMS, type SearchDocument } from '~/modules/search/search-options'
 import { cleanQuery, queryTerms, searchPosts, similarPosts, suggest, type SearchFilters } from '~/modules/search/search.server'
 import { addFullTextSearch, createBenchDatabase, fullTextSearch, seedPosts, toTsquery, type FullTextFilters, type Seeded } from './lib/bench-database'
 import { Corpus } from './lib/corpus'
@@ -137,26 +137,23 @@ async function main() {
     const loadMs = now() - started
     const documentCount = documents.length
     started = now()
-    let index: MiniSearch<SearchDocument> | null = newIndex()
-    index.addAll(documents)
+    let index: SearchIndex | null = newIndex()
+    for (const document of documents) indexDocument(index, document)
     const buildMs = now() - started
     documents = []
     const indexHeap = liveHeap() - baseHeap
     const terms = index.termCount
 
     started = now()
-    let json: string | null = JSON.stringify(index)
-    const stringifyMs = now() - started
-    const snapshotBytes = Buffer.byteLength(json)
+    let bytes: Buffer | null = index.serialize()
+    const serializeMs = now() - started
+    const snapshotBytes = bytes.length
     index = null
-    // The loaded copies are dropped at once: only their load time matters here.
+    // The loaded copy is dropped at once: only its load time matters here.
     started = now()
-    MiniSearch.loadJSON<SearchDocument>(json, MINISEARCH_OPTIONS)
-    const loadJsonMs = now() - started
-    started = now()
-    await MiniSearch.loadJSONAsync<SearchDocument>(json, MINISEARCH_OPTIONS)
-    const loadJsonAsyncMs = now() - started
-    json = null
+    SearchEngine.deserialize(bytes, ENGINE_OPTIONS)
+    const loadSnapshotMs = now() - started
+    bytes = null
 
     phase('snapshot done; the app\'s own build (rebuildIndex)')
     // The app's own start-up build (chunks of 1,000 from the database, yielding between them).
@@ -172,11 +169,10 @@ async function main() {
         [
           ['documents / distinct terms', `${documentCount.toLocaleString('en')} / ${terms.toLocaleString('en')}`],
           ['load documents from DB (pages of 1,000)', seconds(loadMs)],
-          ['build from memory (addAll)', seconds(buildMs)],
+          ['build from memory', seconds(buildMs)],
           ['build from DB, app path (rebuildIndex)', seconds(appBuildMs)],
           ['heap used, index live (index alone)', `${mb(heapUsed)} (${mb(indexHeap)})`],
-          ['snapshot JSON: size / stringify', `${mb(snapshotBytes)} / ${seconds(stringifyMs)}`],
-          ['snapshot loadJSON / loadJSONAsync', `${seconds(loadJsonMs)} / ${seconds(loadJsonAsyncMs)}`],
+          ['snapshot: size / serialize / load', `${mb(snapshotBytes)} / ${seconds(serializeMs)} / ${seconds(loadSnapshotMs)}`],
         ],
       ),
     )
@@ -240,7 +236,7 @@ async function main() {
     rows.push(row('all queries', total, [ms(totalPg.p50), ms(totalPg.p95), ms(totalPg.p99), ratio(totalPg.p95, total.p95)]))
     print('')
     print(`Queries: searchPosts as a customer (first page of 20 cards); ${hits} of ${queries.length} found something. PostgreSQL full-text search set up in ${seconds(ftsSetupMs)}.`)
-    print(table(['MiniSearch (app)', 'n', 'p50', 'p95', 'p99', 'PG p50', 'PG p95', 'PG p99', 'PG/ours p95'], rows))
+    print(table(['ours (app)', 'n', 'p50', 'p95', 'p99', 'PG p50', 'PG p95', 'PG p99', 'PG/ours p95'], rows))
     print(table(['other surfaces', 'n', 'p50', 'p95', 'p99'], [row('suggest (typed prefixes)', summarize(suggestTimes)), row('similarPosts (new problem text)', summarize(similarTimes))]))
     print(`PG: tsvector + GIN, ts_rank_cd, first 20 with the total; every word required up to ${MAX_ALL_TERMS} terms, any word beyond, the last one a prefix when typed (the app's semantics).`)
 

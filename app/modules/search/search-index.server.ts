@@ -1,7 +1,7 @@
 /**
  * The search index of this process, kept in step with the database.
  *
- * Start-up: load the snapshot the last run saved (MiniSearch JSON plus a
+ * Start-up: load the snapshot the last run saved (the engine's bytes plus a
  * change watermark) and catch up on posts changed since; or, without a
  * usable snapshot, build from the database in chunks that yield to the event
  * loop, so requests keep being answered meanwhile.
@@ -16,22 +16,22 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import MiniSearch from 'minisearch'
 import { gt, sql } from 'drizzle-orm'
 import { db, getDatabaseHandle } from '~/db/client.server'
 import { posts } from '~/db/schema'
 import { onPostChange } from '~/modules/posts/post-events.server'
 import { loadDocumentPage, loadDocuments } from './documents.server'
-import { MINISEARCH_OPTIONS, type SearchDocument } from './search-options'
+import { SearchEngine } from './engine'
+import { ENGINE_OPTIONS, indexedTexts, storedFields, type SearchDocument, type StoredDocument } from './search-options'
 
 export const NOTIFY_CHANNEL = 'switchboard_post_changes'
 /** Re-read a little before the watermark: a transaction may commit after a later one's timestamp. */
 const CATCH_UP_OVERLAP_MS = 5 * 60 * 1000
 const BUILD_CHUNK = 1000
-const SNAPSHOT_FORMAT = 1
+const SNAPSHOT_FORMAT = 2
 
 type State = {
-  index: MiniSearch<SearchDocument> | null
+  index: SearchIndex | null
   status: 'idle' | 'warming' | 'ready' | 'failed'
   watermark: Date | null
   dirty: boolean
@@ -53,10 +53,17 @@ const state: State = (holder.__switchboardSearch ??= {
   snapshotFile: null,
 })
 
-export const newIndex = () => new MiniSearch<SearchDocument>(MINISEARCH_OPTIONS)
+export type SearchIndex = SearchEngine<StoredDocument>
+
+export const newIndex = (): SearchIndex => new SearchEngine<StoredDocument>(ENGINE_OPTIONS)
+
+/** Adds a post's document, or replaces the one indexed for it. */
+export function indexDocument(index: SearchIndex, document: SearchDocument) {
+  index.replace(document.id, indexedTexts(document), storedFields(document))
+}
 
 /** The live index, or null while it is warming up. */
-export function getSearchIndex(): MiniSearch<SearchDocument> | null {
+export function getSearchIndex(): SearchIndex | null {
   return state.status === 'ready' ? state.index : null
 }
 
@@ -70,7 +77,7 @@ async function databaseNow(): Promise<Date> {
 }
 
 /** Builds a complete index from the database, yielding between chunks. */
-export async function buildIndex(onProgress?: (done: number) => void): Promise<{ index: MiniSearch<SearchDocument>; watermark: Date }> {
+export async function buildIndex(onProgress?: (done: number) => void): Promise<{ index: SearchIndex; watermark: Date }> {
   const watermark = await databaseNow()
   const index = newIndex()
   let after: string | null = null
@@ -78,7 +85,7 @@ export async function buildIndex(onProgress?: (done: number) => void): Promise<{
   for (;;) {
     const documents = await loadDocumentPage(after, BUILD_CHUNK)
     if (!documents.length) break
-    index.addAll(documents)
+    for (const document of documents) indexDocument(index, document)
     done += documents.length
     after = documents.at(-1)!.id
     onProgress?.(done)
@@ -92,10 +99,7 @@ export async function applyChanges(ids: string[], index = state.index) {
   if (!index || !ids.length) return
   const { documents, gone } = await loadDocuments(ids)
   for (const id of gone) if (index.has(id)) index.discard(id)
-  for (const document of documents) {
-    if (index.has(document.id)) index.replace(document)
-    else index.add(document)
-  }
+  for (const document of documents) indexDocument(index, document)
   state.dirty = true
 }
 
@@ -138,10 +142,12 @@ export async function searchSettled() {
 
 async function readSnapshot(file: string) {
   try {
-    const raw = JSON.parse(await fs.readFile(file, 'utf8')) as { format: number; watermark: string; index: unknown }
-    if (raw.format !== SNAPSHOT_FORMAT) return null
-    const index = await MiniSearch.loadJSONAsync<SearchDocument>(JSON.stringify(raw.index), MINISEARCH_OPTIONS)
-    return { index, watermark: new Date(raw.watermark) }
+    const bytes = await fs.readFile(file)
+    const metaLength = bytes.readUInt32LE(0)
+    const meta = JSON.parse(bytes.subarray(4, 4 + metaLength).toString('utf8')) as { format: number; watermark: string }
+    if (meta.format !== SNAPSHOT_FORMAT) return null
+    const index = SearchEngine.deserialize<StoredDocument>(bytes.subarray(4 + metaLength), ENGINE_OPTIONS)
+    return index ? { index, watermark: new Date(meta.watermark) } : null
   } catch {
     return null
   }
@@ -160,7 +166,10 @@ export async function saveSnapshotTo(file: string) {
   // the index once settled; later ones are re-read at load (with the overlap).
   const watermark = await databaseNow().catch(() => state.watermark!)
   await searchSettled()
-  const body = JSON.stringify({ format: SNAPSHOT_FORMAT, watermark: watermark.toISOString(), index: state.index.toJSON() })
+  const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, watermark: watermark.toISOString() }))
+  const length = Buffer.alloc(4)
+  length.writeUInt32LE(meta.length)
+  const body = Buffer.concat([length, meta, state.index.serialize()])
   const temporary = `${file}.${process.pid}.tmp`
   await fs.mkdir(path.dirname(file), { recursive: true })
   await fs.writeFile(temporary, body)
@@ -178,7 +187,7 @@ export async function startSearchIndex({ snapshotDir }: { snapshotDir: string | 
   const started = Date.now()
   try {
     const handle = getDatabaseHandle()
-    state.snapshotFile = snapshotDir ? path.join(snapshotDir, `search-index-${handle.driver}.json`) : null
+    state.snapshotFile = snapshotDir ? path.join(snapshotDir, `search-index-${handle.driver}.bin`) : null
 
     // Listen first, so changes made while loading are queued, not lost.
     state.stop.push(onPostChange((id) => {

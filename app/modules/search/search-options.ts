@@ -1,10 +1,11 @@
 /**
- * The one MiniSearch configuration: used to build, load and query the index,
- * by the app, `npm run search:reindex`, the benchmark and the relevance
- * evaluation alike (so what is measured is what ships). The choices are
- * recorded in docs/decisions/0006-search-configuration.md.
+ * The one search configuration: used to build, load and query the index
+ * (engine.ts), by the app, `npm run search:reindex`, the benchmark and the
+ * relevance evaluation alike (so what is measured is what ships). The
+ * choices are recorded in docs/decisions/0006-search-configuration.md and
+ * 0011-compact-search-engine.md.
  */
-import { type Options, type SearchOptions } from 'minisearch'
+import { type EngineOptions, type EngineQuery } from './engine'
 
 /** What one indexed post looks like: indexed text fields plus the stored fields a result card needs. */
 export type SearchDocument = {
@@ -37,6 +38,7 @@ export type SearchDocument = {
 
 export const INDEXED_FIELDS = ['title', 'body', 'workarounds', 'tags', 'product', 'versions'] as const
 export const STORED_FIELDS = [
+  'id',
   'kind',
   'title',
   'state',
@@ -103,11 +105,18 @@ export const STOP_WORDS = new Set(
  * fuzzy matching (see queryOptions); measured, stemming did not rank better.
  */
 export function processTerm(term: string): string | null {
-  const lower = term.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+  const folded = term.toLowerCase()
+  // Most tokens start and end with an ASCII letter or digit: skip the Unicode regex for them.
+  const lower =
+    isAsciiAlphanumeric(folded.charCodeAt(0)) && isAsciiAlphanumeric(folded.charCodeAt(folded.length - 1))
+      ? folded
+      : folded.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
   if (lower.length < 2 && !/\d/.test(lower)) return null
   if (STOP_WORDS.has(lower)) return null
   return lower
 }
+
+const isAsciiAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
 
 /**
  * A deliberately light stemmer (plurals), kept for experiments and for
@@ -129,26 +138,37 @@ export function tokenize(text: string): string[] {
 export const FIELD_BOOSTS = { title: 3, tags: 2, workarounds: 1.2, product: 1.5, versions: 1.5, body: 1 } as const
 
 /** Solved and verified content wins when relevance is close. */
-export function documentBoost(stored: Record<string, unknown> | undefined): number {
-  if (!stored) return 1
+export function documentBoost(stored: Pick<SearchDocument, 'verified' | 'accepted' | 'state'>): number {
   let boost = 1
   if (stored.verified) boost *= 1.25
   if (stored.accepted || stored.state === 'solved') boost *= 1.2
   return boost
 }
 
-export const MINISEARCH_OPTIONS: Options<SearchDocument> = {
-  idField: 'id',
-  fields: [...INDEXED_FIELDS],
-  storeFields: [...STORED_FIELDS],
+/** BM25+ as MiniSearch computes it, with its defaults. */
+export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const
+
+/** The one engine configuration (engine.ts): used to build, load and query the index. */
+export const ENGINE_OPTIONS: EngineOptions = {
+  fields: INDEXED_FIELDS,
+  boosts: FIELD_BOOSTS,
   tokenize,
   processTerm,
-  searchOptions: {
-    boost: FIELD_BOOSTS,
-    processTerm,
-    tokenize,
-  },
-  autoVacuum: { minDirtCount: 200, minDirtFactor: 0.1, batchSize: 1000, batchWait: 10 },
+  bm25: BM25,
+  weights: { fuzzy: 0.45, prefix: 0.6 },
+  maxPrefixVariants: 50,
+}
+
+/** What a result card needs, kept with each document in the index. */
+export type StoredDocument = Pick<SearchDocument, (typeof STORED_FIELDS)[number]>
+
+/** A document's indexed texts, in ENGINE_OPTIONS.fields order. */
+export const indexedTexts = (document: SearchDocument) => INDEXED_FIELDS.map((field) => document[field])
+
+export function storedFields(document: SearchDocument): StoredDocument {
+  const stored = {} as Record<string, unknown>
+  for (const field of STORED_FIELDS) stored[field] = document[field]
+  return stored as StoredDocument
 }
 
 /** A typed query of up to this many terms must match all of them; a longer text, any (see queryOptions). */
@@ -170,15 +190,16 @@ export const MAX_ALL_TERMS = 5
  *   the title. Fuzzy matching on every term of any length is what makes
  *   naive setups slow.
  */
-export function queryOptions(terms: string[], { prefixLast = true }: { prefixLast?: boolean } = {}): SearchOptions {
+export function queryOptions(terms: string[], { prefixLast = true }: { prefixLast?: boolean } = {}): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument'> {
   const last = terms.length - 1
   return {
     combineWith: prefixLast && terms.length <= MAX_ALL_TERMS ? 'AND' : 'OR',
-    prefix: (term, index) => prefixLast && index === last && term.length >= 3,
-    fuzzy: (term) => (term.length >= 5 && !/\d/.test(term) ? 1 : false),
-    maxFuzzy: 1,
-    weights: { fuzzy: 0.45, prefix: 0.6 },
-    boostTerm: (_term, index) => 1 / (1 + 0.1 * index),
-    boostDocument: (_id, _term, stored) => documentBoost(stored),
+    terms: terms.map((term, index) => ({
+      term,
+      prefix: prefixLast && index === last && term.length >= 3,
+      fuzzy: term.length >= 5 && !/\d/.test(term) ? 1 : 0,
+      boost: 1 / (1 + 0.1 * index),
+    })),
+    boostDocument: documentBoost,
   }
 }

@@ -5,10 +5,10 @@
  * rule: customers never get staff-only posts back (hidden posts are not in
  * the index at all), in results, counts, suggestions or similar panels.
  */
-import { type SearchResult } from 'minisearch'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
-import { getSearchIndex } from './search-index.server'
-import { processTerm, queryOptions, tokenize, type SearchDocument } from './search-options'
+import { type EngineHit } from './engine'
+import { getSearchIndex, type SearchIndex } from './search-index.server'
+import { processTerm, queryOptions, tokenize, type SearchDocument, type StoredDocument } from './search-options'
 
 import { QUERY_MAX } from './search.schema'
 export { QUERY_MAX }
@@ -25,8 +25,7 @@ export type SearchFilters = {
   to?: string
 }
 
-type Stored = Omit<SearchDocument, 'body' | 'workarounds' | 'tags' | 'product' | 'versions'>
-type Hit = SearchResult & Stored
+type Hit = EngineHit<StoredDocument>
 
 /** Cleans a raw query: no control characters, at most QUERY_MAX characters. */
 export function cleanQuery(raw: string | null | undefined) {
@@ -46,8 +45,7 @@ function visibleFilter(actor: Actor, filters: SearchFilters = {}) {
   const staff = isStaff(actor)
   const from = filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : null
   const to = filters.to ? Date.parse(`${filters.to}T23:59:59.999Z`) : null
-  return (result: SearchResult) => {
-    const r = result as Hit
+  return (r: StoredDocument) => {
     if (!staff && r.visibility !== 'community') return false
     if (filters.kind && r.kind !== filters.kind) return false
     if (filters.productSlug && r.productSlug !== filters.productSlug) return false
@@ -98,25 +96,25 @@ function typedWords(query: string) {
     .slice(0, 32)
 }
 
-function card(hit: Hit, typed: string[] = []) {
-  const matched = [...hit.queryTerms, ...hit.terms, ...typed]
+function card({ id, score, queryTerms, terms, stored }: Hit, typed: string[] = []) {
+  const matched = [...queryTerms, ...terms, ...typed]
   return {
-    id: hit.id as string,
-    kind: hit.kind,
-    title: hit.title,
-    titleParts: snippet(hit.title, matched, 300),
-    snippet: snippet(hit.excerpt, matched),
-    state: hit.state,
-    accepted: hit.accepted,
-    verified: hit.verified,
-    meTooCount: hit.meTooCount,
-    productName: hit.productName,
-    productSlug: hit.productSlug,
-    visibility: hit.visibility,
-    authorName: hit.authorName,
-    migrationStatus: hit.migrationStatus,
-    createdAt: hit.createdAt,
-    score: hit.score,
+    id,
+    kind: stored.kind,
+    title: stored.title,
+    titleParts: snippet(stored.title, matched, 300),
+    snippet: snippet(stored.excerpt, matched),
+    state: stored.state,
+    accepted: stored.accepted,
+    verified: stored.verified,
+    meTooCount: stored.meTooCount,
+    productName: stored.productName,
+    productSlug: stored.productSlug,
+    visibility: stored.visibility,
+    authorName: stored.authorName,
+    migrationStatus: stored.migrationStatus,
+    createdAt: stored.createdAt,
+    score,
   }
 }
 
@@ -147,16 +145,36 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
       message: query ? 'Those words are too common to search for. Add a more specific word, like an error message or a feature name.' : 'Type a few words: a symptom, an error message, a feature.',
     }
   }
-  const hits = index.search(terms.join(' '), { ...queryOptions(terms), filter: visibleFilter(actor, filters) }) as Hit[]
-  const safePage = Math.max(1, Math.min(page, Math.ceil(hits.length / SEARCH_PAGE_SIZE) || 1))
+  const filter = visibleFilter(actor, filters)
+  const wanted = Math.max(1, Math.floor(page))
+  let found = index.search({ ...queryOptions(terms), filter, offset: (wanted - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
+  const lastPage = Math.ceil(found.total / SEARCH_PAGE_SIZE) || 1
+  const safePage = Math.min(wanted, lastPage)
+  // Past the last page: show the last one.
+  if (safePage !== wanted) found = index.search({ ...queryOptions(terms), filter, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
   const typed = typedWords(query)
-  const results = hits.slice((safePage - 1) * SEARCH_PAGE_SIZE, safePage * SEARCH_PAGE_SIZE).map((hit) => card(hit, typed))
-  let suggestion: string | null = null
-  if (!hits.length) {
-    const [best] = index.autoSuggest(terms.join(' '), { fuzzy: 0.3, prefix: true, filter: visibleFilter(actor) })
-    if (best && best.suggestion !== terms.join(' ')) suggestion = best.suggestion
-  }
-  return { status: 'ok', results, total: hits.length, page: safePage, pageSize: SEARCH_PAGE_SIZE, suggestion }
+  const results = found.hits.map((hit) => card(hit, typed))
+  const suggestion = found.total ? null : spellingSuggestion(index, terms, visibleFilter(actor))
+  return { status: 'ok', results, total: found.total, page: safePage, pageSize: SEARCH_PAGE_SIZE, suggestion }
+}
+
+/**
+ * "Did you mean": each word that is not in the index replaced by its closest
+ * index word (one or two edits, the most frequent of the closest), offered
+ * only when the corrected query finds something the actor may see.
+ */
+function spellingSuggestion(index: SearchIndex, terms: string[], filter: (stored: StoredDocument) => boolean) {
+  let changed = false
+  const corrected = terms.map((term) => {
+    if (index.hasTerm(term) || /\d/.test(term)) return term
+    const [closest] = index.similarTerms(term, term.length >= 7 ? 2 : 1)
+    if (!closest) return term
+    changed = true
+    return closest.term
+  })
+  if (!changed) return null
+  const { total } = index.search({ ...queryOptions(corrected, { prefixLast: false }), combineWith: 'AND', filter, limit: 0 })
+  return total ? corrected.join(' ') : null
 }
 
 /** As-you-type: completions of the query and the top matching posts. */
@@ -166,12 +184,26 @@ export function suggest(actor: Actor, rawQuery: string) {
   const terms = queryTerms(query)
   if (!index || !terms.length) return { completions: [] as string[], matches: [] as SearchCard[] }
   const filter = visibleFilter(actor)
-  const completions = index
-    .autoSuggest(terms.join(' '), { ...queryOptions(terms), combineWith: 'AND', filter })
+  const options = queryOptions(terms)
+  const { hits } = index.search({ ...options, filter, limit: 50 })
+  return { completions: completionsOf(hits, terms), matches: hits.slice(0, 5).map((hit) => card(hit)) }
+}
+
+/**
+ * Completions of a typed query: its earlier words and each word the last
+ * one (a prefix, or a typo) matched in the best posts, the words of the
+ * highest-scoring posts first.
+ */
+function completionsOf(hits: Hit[], terms: string[]) {
+  const earlier = terms.slice(0, -1)
+  const scores = new Map<string, number>()
+  for (const hit of hits) {
+    if (hit.lastTerm && !earlier.includes(hit.lastTerm)) scores.set(hit.lastTerm, (scores.get(hit.lastTerm) ?? 0) + hit.score)
+  }
+  return [...scores.entries()]
+    .sort((a, b) => b[1] - a[1])
     .slice(0, 5)
-    .map((s) => s.suggestion)
-  const matches = (index.search(terms.join(' '), { ...queryOptions(terms), filter }) as Hit[]).slice(0, 5).map((hit) => card(hit))
-  return { completions, matches }
+    .map(([term]) => [...earlier, term].join(' '))
 }
 
 /**
@@ -189,16 +221,17 @@ export function similarPosts(
   const terms = [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
   if (!terms.length) return []
   const visible = visibleFilter(actor)
-  const hits = index.search(terms.join(' '), {
+  const { hits } = index.search({
     ...queryOptions(terms, { prefixLast: false }),
-    filter: (r) => r.id !== excludeId && kinds.includes((r as Hit).kind) && visible(r),
-  }) as Hit[]
+    filter: (r) => r.id !== excludeId && kinds.includes(r.kind) && visible(r),
+    limit: limit * 3,
+  })
   if (!hits.length) return []
   // Keep posts sharing at least two of the words (one for a one-word text),
   // among the best few, then put solved first.
   const needed = Math.min(2, terms.length)
   const relevant = hits.filter((h) => new Set(h.queryTerms).size >= needed).slice(0, limit * 3)
-  const solved = (h: Hit) => (h.state === 'solved' || h.accepted || h.verified ? 0 : 1)
+  const solved = ({ stored: s }: Hit) => (s.state === 'solved' || s.accepted || s.verified ? 0 : 1)
   return relevant
     .sort((a, b) => solved(a) - solved(b) || b.score - a.score)
     .slice(0, limit)

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest'
+import { SearchEngine, type EngineOptions, type TermSpec } from './engine'
+import { processTerm, tokenize } from './search-options'
+
+type Stored = { id: string; solved: boolean }
+
+const OPTIONS: EngineOptions = {
+  fields: ['title', 'body'],
+  boosts: { title: 3, body: 1 },
+  tokenize,
+  processTerm,
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+  weights: { fuzzy: 0.45, prefix: 0.6 },
+  maxPrefixVariants: 2,
+}
+
+const exact = (...terms: string[]): TermSpec[] => terms.map((term) => ({ term, fuzzy: 0, prefix: false, boost: 1 }))
+
+function engineWith(documents: [string, string, string][]) {
+  const engine = new SearchEngine<Stored>(OPTIONS)
+  for (const [id, title, body] of documents) engine.add(id, [title, body], { id, solved: false })
+  return engine
+}
+
+const ids = (result: { hits: { id: string }[] }) => result.hits.map((h) => h.id)
+
+describe('SearchEngine', () => {
+  const engine = () =>
+    engineWith([
+      ['a', 'Gateway timeout after upgrade', 'The gateway returns 504 after the upgrade to 5.0.'],
+      ['b', 'Certificate rotation', 'Rotating the certificate makes the gateway restart.'],
+      ['c', 'Slow dashboard', 'The dashboard loads slowly on Mondays.'],
+    ])
+
+  it('ranks title matches above body matches, and requires every term with AND', () => {
+    const e = engine()
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', limit: 10 }))).toEqual(['a', 'b'])
+    expect(ids(e.search({ terms: exact('gateway', 'certificate'), combineWith: 'AND', limit: 10 }))).toEqual(['b'])
+    expect(ids(e.search({ terms: exact('gateway', 'dashboard'), combineWith: 'OR', limit: 10 }))).toHaveLength(3)
+    expect(e.search({ terms: exact('gateway', 'nowhere'), combineWith: 'AND', limit: 10 }).total).toBe(0)
+  })
+
+  it('counts every match but returns only the requested page, best first', () => {
+    const e = engine()
+    const page = e.search({ terms: exact('gateway', 'dashboard'), combineWith: 'OR', offset: 1, limit: 1 })
+    expect(page.total).toBe(3)
+    expect(page.hits).toHaveLength(1)
+    const all = e.search({ terms: exact('gateway', 'dashboard'), combineWith: 'OR', limit: 3 })
+    expect(page.hits[0]!.id).toBe(all.hits[1]!.id)
+    expect(all.hits.map((h) => h.score)).toEqual([...all.hits.map((h) => h.score)].sort((a, b) => b - a))
+  })
+
+  it('matches one typo and typed prefixes, reporting the index word the prefix matched', () => {
+    const e = engine()
+    expect(ids(e.search({ terms: [{ term: 'gatway', fuzzy: 1, prefix: false, boost: 1 }], combineWith: 'AND', limit: 10 }))).toEqual(['a', 'b'])
+    const typed = e.search({ terms: [{ term: 'certif', fuzzy: 0, prefix: true, boost: 1 }], combineWith: 'AND', limit: 10 })
+    expect(ids(typed)).toEqual(['b'])
+    expect(typed.hits[0]!.lastTerm).toBe('certificate')
+  })
+
+  it('filters and boosts on stored fields', () => {
+    const e = engine()
+    const filtered = e.search({ terms: exact('gateway'), combineWith: 'OR', filter: (s) => s.id !== 'a', limit: 10 })
+    expect(ids(filtered)).toEqual(['b'])
+    expect(filtered.total).toBe(1)
+    const boosted = e.search({ terms: exact('gateway'), combineWith: 'OR', boostDocument: (s) => (s.id === 'b' ? 100 : 1), limit: 10 })
+    expect(ids(boosted)).toEqual(['b', 'a'])
+  })
+
+  it('forgets discarded documents at once and replaced text, and keeps stored-only changes in place', () => {
+    const e = engine()
+    e.discard('a')
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', limit: 10 }))).toEqual(['b'])
+    e.replace('b', ['Certificate rotation', 'Rotating the certificate works now.'], { id: 'b', solved: false })
+    expect(e.search({ terms: exact('gateway'), combineWith: 'OR', limit: 10 }).total).toBe(0)
+    expect(ids(e.search({ terms: exact('works'), combineWith: 'OR', limit: 10 }))).toEqual(['b'])
+    e.replace('c', ['Slow dashboard', 'The dashboard loads slowly on Mondays.'], { id: 'c', solved: true })
+    expect(e.search({ terms: exact('dashboard'), combineWith: 'OR', limit: 10 }).hits[0]!.stored.solved).toBe(true)
+    expect(e.documentCount).toBe(2)
+  })
+
+  it('compacts dead postings without changing results', () => {
+    const e = engineWith(Array.from({ length: 3000 }, (_, i) => [`d${i}`, `title ${i % 7 ? 'alpha' : 'beta'}`, 'body text'] as [string, string, string]))
+    const before = e.search({ terms: exact('beta'), combineWith: 'OR', limit: 5000 }).total
+    for (let i = 0; i < 1500; i++) e.discard(`d${i}`)
+    const after = e.search({ terms: exact('beta'), combineWith: 'OR', limit: 5000 })
+    expect(after.total).toBe(before - Array.from({ length: 1500 }, (_, i) => i).filter((i) => i % 7 === 0).length)
+    expect(after.hits.every((h) => Number(h.id.slice(1)) >= 1500)).toBe(true)
+  })
+
+  it('survives a snapshot round trip with the same results, and refuses foreign bytes', () => {
+    const e = engine()
+    e.discard('c')
+    const copy = SearchEngine.deserialize<Stored>(e.serialize(), OPTIONS)!
+    expect(copy.documentCount).toBe(2)
+    const query = { terms: exact('gateway', 'upgrade'), combineWith: 'OR' as const, limit: 10 }
+    expect(copy.search(query)).toEqual(e.search(query))
+    copy.add('d', ['Gateway again', ''], { id: 'd', solved: false })
+    expect(copy.search(query).total).toBe(3)
+    expect(SearchEngine.deserialize(Buffer.from('not a snapshot at all, clearly'), OPTIONS)).toBeNull()
+    expect(SearchEngine.deserialize(e.serialize(), { ...OPTIONS, fields: ['title'] })).toBeNull()
+  })
+
+  it('caps prefix variants at the most frequent words', () => {
+    const e = engineWith([
+      ['1', 'config', ''],
+      ['2', 'configuration', ''],
+      ['3', 'configuration configured', ''],
+      ['4', 'configured', ''],
+      ['5', 'configurable', ''],
+    ])
+    expect(e.completions('config', 10).map((c) => c.term)).toEqual(['configuration', 'configured', 'config', 'configurable'])
+    const result = e.search({ terms: [{ term: 'confi', fuzzy: 0, prefix: true, boost: 1 }], combineWith: 'AND', limit: 10 })
+    expect(ids(result).sort()).toEqual(['2', '3', '4'])
+    expect(e.similarTerms('configuraton', 1)[0]!.term).toBe('configuration')
+  })
+})

@@ -1,0 +1,593 @@
+/**
+ * The search engine behind every search surface: MiniSearch's ranking over
+ * compact postings (docs/decisions/0011-compact-search-engine.md).
+ *
+ * What comes from MiniSearch: its radix tree (`SearchableMap`) holds the
+ * vocabulary and finds fuzzy and prefix variants of a term; scores are its
+ * BM25+ per field with field boosts, its fuzzy and prefix weights and its
+ * coordination factor (a document's score times the number of query terms
+ * it matched), so ranking is what MiniSearch 7.2 gives for the same options.
+ *
+ * What is ours: the postings. MiniSearch keeps a Map per term and field with
+ * an entry per document, and builds a result object for every matching
+ * document before sorting; at 100,000 posts that is 25 s to build, 500 MB of
+ * heap and a quarter of a second per query. Here a posting list is two typed
+ * arrays (document slots and term frequencies), a query accumulates scores
+ * in one reused Float64Array, and only the requested page becomes objects.
+ *
+ * Documents live in slots. Replacing a document whose indexed text did not
+ * change only swaps its stored fields; otherwise it takes a new slot and the
+ * old one is dead: skipped by queries, dropped from the posting lists when
+ * dead slots pile up (compact) and from snapshots.
+ */
+import SearchableMap from 'minisearch/SearchableMap'
+
+export type EngineOptions = {
+  fields: readonly string[]
+  boosts: Readonly<Record<string, number>>
+  tokenize: (text: string) => string[]
+  processTerm: (term: string) => string | null
+  bm25: { k: number; b: number; d: number }
+  weights: { fuzzy: number; prefix: number }
+  /** At most this many prefix variants per term, the most frequent first. */
+  maxPrefixVariants: number
+}
+
+/** One query term: its maximum edit distance (0: exact), whether it is a prefix, and its weight. */
+export type TermSpec = { term: string; fuzzy: number; prefix: boolean; boost: number }
+
+export type EngineQuery<S> = {
+  terms: TermSpec[]
+  combineWith: 'AND' | 'OR'
+  filter?: (stored: S) => boolean
+  /** A multiplier per document (solved and verified content). */
+  boostDocument?: (stored: S) => number
+  /** Hits wanted: the best `offset + limit` are ranked, `limit` returned from `offset`. */
+  offset?: number
+  limit: number
+}
+
+export type EngineHit<S> = {
+  id: string
+  score: number
+  /** The query terms this document matched. */
+  queryTerms: string[]
+  /** Index terms (with fuzzy and prefix variants) of the matched query terms, for highlighting. */
+  terms: string[]
+  /** The index term that matched the last query term here (a completion of a typed prefix), if any. */
+  lastTerm: string | null
+  stored: S
+}
+
+type Variant = { termId: number; term: string; weight: number }
+
+class PostingList {
+  slots: Int32Array
+  freqs: Uint16Array
+  size: number
+  constructor(slots = new Int32Array(4), freqs = new Uint16Array(4), size = 0) {
+    this.slots = slots
+    this.freqs = freqs
+    this.size = size
+  }
+  push(slot: number, freq: number) {
+    if (this.size === this.slots.length) {
+      const capacity = this.size * 2
+      const slots = new Int32Array(capacity)
+      slots.set(this.slots)
+      const freqs = new Uint16Array(capacity)
+      freqs.set(this.freqs)
+      this.slots = slots
+      this.freqs = freqs
+    }
+    this.slots[this.size] = slot
+    this.freqs[this.size++] = freq
+  }
+}
+
+const SNAPSHOT_MAGIC = 'switchboard-search/2'
+
+export class SearchEngine<S extends object> {
+  readonly options: EngineOptions
+  private readonly fieldCount: number
+  private readonly fieldBoosts: number[]
+  // Vocabulary: term → id (Map for speed), and the radix tree for variants.
+  private readonly termIds = new Map<string, number>()
+  private readonly terms: string[] = []
+  private readonly tree = new SearchableMap<number>()
+  /** Postings of term t in field f at lists[t * fieldCount + f]. */
+  private lists: (PostingList | undefined)[] = []
+  // Slots
+  private ids: string[] = []
+  private readonly slotById = new Map<string, number>()
+  private stored: (S | undefined)[] = []
+  private alive = new Uint8Array(1024)
+  private fingerprints = new Int32Array(1024)
+  private fieldLengths = new Uint16Array(1024)
+  private readonly fieldLengthSums: Float64Array
+  private live = 0
+  private dead = 0
+  // Query scratch, reused between queries (one query runs at a time: no awaits inside).
+  private scores = new Float64Array(1024)
+  private masks = new Uint32Array(1024)
+  private touched = new Int32Array(1024)
+  private lastVariant = new Int32Array(1024)
+  private lastScore = new Float64Array(1024)
+
+  constructor(options: EngineOptions) {
+    this.options = options
+    this.fieldCount = options.fields.length
+    this.fieldBoosts = options.fields.map((f) => options.boosts[f] ?? 1)
+    this.fieldLengthSums = new Float64Array(this.fieldCount)
+    this.fieldLengths = new Uint16Array(1024 * this.fieldCount)
+  }
+
+  get documentCount() {
+    return this.live
+  }
+
+  get termCount() {
+    return this.terms.length
+  }
+
+  has(id: string) {
+    return this.slotById.has(id)
+  }
+
+  /** Adds documents; `text(document, field)` gives a field's text, `store(document)` what results carry. */
+  add(id: string, texts: readonly string[], stored: S) {
+    if (this.slotById.has(id)) this.discard(id)
+    const slot = this.ids.length
+    this.grow(slot + 1)
+    this.ids.push(id)
+    this.stored.push(stored)
+    this.slotById.set(id, slot)
+    this.alive[slot] = 1
+    this.fingerprints[slot] = fingerprint(texts)
+    this.live++
+    const { tokenize, processTerm } = this.options
+    const tokenCounts = new Map<string, number>()
+    const counts = new Map<string, number>()
+    for (let f = 0; f < this.fieldCount; f++) {
+      tokenCounts.clear()
+      for (const token of tokenize(texts[f] ?? '')) tokenCounts.set(token, (tokenCounts.get(token) ?? 0) + 1)
+      // The field length, as MiniSearch counts it: distinct tokens before term processing.
+      const length = Math.min(tokenCounts.size, 65_535)
+      this.fieldLengths[slot * this.fieldCount + f] = length
+      this.fieldLengthSums[f] = this.fieldLengthSums[f]! + length
+      counts.clear()
+      for (const [token, count] of tokenCounts) {
+        const term = processTerm(token)
+        if (term) counts.set(term, (counts.get(term) ?? 0) + count)
+      }
+      for (const [term, count] of counts) {
+        let termId = this.termIds.get(term)
+        if (termId === undefined) {
+          termId = this.terms.length
+          this.terms.push(term)
+          this.termIds.set(term, termId)
+          this.tree.set(term, termId)
+          // Kept dense (one slot per field for each new term): a sparse array would fall back to a slow dictionary.
+          for (let g = 0; g < this.fieldCount; g++) this.lists.push(undefined)
+        }
+        const at = termId * this.fieldCount + f
+        let list = this.lists[at]
+        if (!list) this.lists[at] = list = new PostingList()
+        list.push(slot, Math.min(count, 65_535))
+      }
+    }
+  }
+
+  /** Replaces a document: in place when its indexed text is unchanged (a me-too, a state change). */
+  replace(id: string, texts: readonly string[], stored: S) {
+    const slot = this.slotById.get(id)
+    if (slot !== undefined && this.fingerprints[slot] === fingerprint(texts)) {
+      this.stored[slot] = stored
+      return
+    }
+    this.add(id, texts, stored)
+  }
+
+  /** Removes a document from results at once; its postings go at the next compaction. */
+  discard(id: string) {
+    const slot = this.slotById.get(id)
+    if (slot === undefined) return
+    this.slotById.delete(id)
+    this.alive[slot] = 0
+    this.stored[slot] = undefined
+    this.ids[slot] = ''
+    for (let f = 0; f < this.fieldCount; f++) this.fieldLengthSums[f] = this.fieldLengthSums[f]! - this.fieldLengths[slot * this.fieldCount + f]!
+    this.live--
+    this.dead++
+    if (this.dead > 1_000 && this.dead > this.ids.length / 5) this.compact()
+  }
+
+  /** Drops dead slots from every posting list (slot numbers stay; snapshots renumber). */
+  compact() {
+    const alive = this.alive
+    for (const list of this.lists) {
+      if (!list) continue
+      let kept = 0
+      for (let i = 0; i < list.size; i++) {
+        const slot = list.slots[i]!
+        if (alive[slot]) {
+          list.slots[kept] = slot
+          list.freqs[kept++] = list.freqs[i]!
+        }
+      }
+      list.size = kept
+    }
+    this.dead = 0
+  }
+
+  /** Whether `term` is an index term. */
+  hasTerm(term: string) {
+    return this.termIds.has(term)
+  }
+
+  /** How many documents (dead ones until compaction included) contain `term` in any field. */
+  documentFrequency(term: string) {
+    const termId = this.termIds.get(term)
+    return termId === undefined ? 0 : this.frequencyOf(termId)
+  }
+
+  private frequencyOf(termId: number) {
+    let most = 0
+    for (let f = 0; f < this.fieldCount; f++) most = Math.max(most, this.lists[termId * this.fieldCount + f]?.size ?? 0)
+    return most
+  }
+
+  /** Index terms within `distance` edits of `term`, closest first, then the most frequent. */
+  similarTerms(term: string, distance: number) {
+    return [...this.tree.fuzzyGet(term, distance)]
+      .map(([t, [termId, d]]) => ({ term: t, distance: d, frequency: this.frequencyOf(termId) }))
+      .sort((a, b) => a.distance - b.distance || b.frequency - a.frequency || (a.term < b.term ? -1 : 1))
+  }
+
+  /** Index terms starting with `prefix`, the most frequent first. */
+  completions(prefix: string, limit: number) {
+    const found: { term: string; frequency: number }[] = []
+    for (const [term, termId] of this.tree.atPrefix(prefix)) found.push({ term, frequency: this.frequencyOf(termId) })
+    return found.sort((a, b) => b.frequency - a.frequency || (a.term < b.term ? -1 : 1)).slice(0, limit)
+  }
+
+  private variants(spec: TermSpec): Variant[] {
+    const { weights, maxPrefixVariants } = this.options
+    const variants: Variant[] = []
+    const exact = this.termIds.get(spec.term)
+    if (exact !== undefined) variants.push({ termId: exact, term: spec.term, weight: 1 })
+    const seen = new Set<string>([spec.term])
+    if (spec.prefix) {
+      for (const { term } of this.completions(spec.term, maxPrefixVariants + 1)) {
+        if (seen.has(term) || variants.length - (exact === undefined ? 0 : 1) >= maxPrefixVariants) continue
+        seen.add(term)
+        const distance = term.length - spec.term.length
+        variants.push({ termId: this.termIds.get(term)!, term, weight: (weights.prefix * term.length) / (term.length + 0.3 * distance) })
+      }
+    }
+    if (spec.fuzzy > 0) {
+      for (const [term, [termId, distance]] of this.tree.fuzzyGet(spec.term, spec.fuzzy)) {
+        if (!distance || seen.has(term)) continue
+        seen.add(term)
+        variants.push({ termId, term, weight: (weights.fuzzy * term.length) / (term.length + distance) })
+      }
+    }
+    return variants
+  }
+
+  /** Ranks the documents matching `query`; returns the total that pass the filter and the requested page. */
+  search(query: EngineQuery<S>): { total: number; hits: EngineHit<S>[] } {
+    const specs = dedupe(query.terms).slice(0, 32)
+    if (!specs.length || !this.live) return { total: 0, hits: [] }
+    const expanded = specs.map((spec) => this.variants(spec))
+    if (query.combineWith === 'AND' && expanded.some((v) => !v.length)) return { total: 0, hits: [] }
+
+    const { k, b, d } = this.options.bm25
+    const F = this.fieldCount
+    const { scores, masks, alive, fieldLengths, lastVariant, lastScore } = this
+    const lastQ = specs.length - 1
+    let touched = this.touched
+    let touchedCount = 0
+    const and = query.combineWith === 'AND'
+    const listsOf = (q: number) =>
+      expanded[q]!.flatMap((variant, v) =>
+        Array.from({ length: F }, (_, f) => ({ list: this.lists[variant.termId * F + f], variant, v, f })).filter((x) => x.list && x.list.size),
+      ) as { list: PostingList; variant: Variant; v: number; f: number }[]
+    // AND: the rarest term first; later terms only score documents that matched every earlier one.
+    const order = specs.map((_, q) => ({ q, lists: listsOf(q) }))
+    if (and) order.sort((x, y) => x.lists.reduce((n, l) => n + l.list.size, 0) - y.lists.reduce((n, l) => n + l.list.size, 0))
+    let required = 0
+    let candidates: Int32Array | null = null
+
+    for (const { q, lists } of order) {
+      const bit = 1 << q
+      if (and && required) {
+        let n = 0
+        const found = new Int32Array(touchedCount)
+        for (let i = 0; i < touchedCount; i++) if ((masks[touched[i]!]! & required) === required) found[n++] = touched[i]!
+        if (!n) break
+        candidates = found.subarray(0, n).sort()
+      }
+      for (const { list, variant, v, f } of lists) {
+        const idf = Math.log(1 + (this.live - list.size + 0.5) / (list.size + 0.5))
+        const weight = variant.weight * specs[q]!.boost * this.fieldBoosts[f]! * idf
+        const norm = k * (1 - b)
+        const perLength = (k * b) / (this.fieldLengthSums[f]! / this.live || 1)
+        const { slots, freqs, size } = list
+        const credit = (slot: number, tf: number) => {
+          const score = weight * (d + (tf * (k + 1)) / (tf + norm + perLength * fieldLengths[slot * F + f]!))
+          if (masks[slot] === 0) {
+            if (touchedCount === touched.length) {
+              const bigger = new Int32Array(touched.length * 2)
+              bigger.set(touched)
+              touched = bigger
+            }
+            touched[touchedCount++] = slot
+          }
+          scores[slot] = scores[slot]! + score
+          masks[slot] = masks[slot]! | bit
+          if (q === lastQ && score > lastScore[slot]!) {
+            lastScore[slot] = score
+            lastVariant[slot] = v
+          }
+        }
+        if (!candidates) {
+          for (let i = 0; i < size; i++) if (alive[slots[i]!]) credit(slots[i]!, freqs[i]!)
+        } else if (candidates.length * 16 < size) {
+          // Few candidates, a long list (sorted by slot): look each one up.
+          let low = 0
+          for (let c = 0; c < candidates.length && low < size; c++) {
+            const slot = candidates[c]!
+            let high = size
+            while (low < high) {
+              const mid = (low + high) >>> 1
+              if (slots[mid]! < slot) low = mid + 1
+              else high = mid
+            }
+            if (low < size && slots[low] === slot) credit(slot, freqs[low]!)
+          }
+        } else {
+          for (let i = 0; i < size; i++) {
+            const slot = slots[i]!
+            if ((masks[slot]! & required) === required && masks[slot] !== 0 && alive[slot]) credit(slot, freqs[i]!)
+          }
+        }
+      }
+      required |= bit
+    }
+    this.touched = touched
+    const touchedBuffer = touched
+
+    const all = specs.length === 32 ? 0xffffffff : (1 << specs.length) - 1
+    const wanted = Math.max(0, query.offset ?? 0) + Math.max(0, query.limit)
+    const top = new TopK(wanted)
+    let total = 0
+    for (let i = 0; i < touchedCount; i++) {
+      const slot = touchedBuffer[i]!
+      const mask = masks[slot]!
+      const score = scores[slot]!
+      scores[slot] = 0
+      masks[slot] = 0
+      const variant = lastScore[slot]! > 0 ? lastVariant[slot]! : -1
+      lastScore[slot] = 0
+      if (query.combineWith === 'AND' && mask >>> 0 !== all >>> 0) continue
+      const stored = this.stored[slot]!
+      if (query.filter && !query.filter(stored)) continue
+      total++
+      const boost = query.boostDocument ? query.boostDocument(stored) : 1
+      top.offer(slot, score * popcount(mask) * boost, mask, variant)
+    }
+    const hits = top
+      .sorted()
+      .slice(query.offset ?? 0)
+      .map(({ slot, score, mask, variant }) => {
+        const queryTerms: string[] = []
+        const terms: string[] = []
+        for (let q = 0; q < specs.length; q++) {
+          if (!(mask & (1 << q))) continue
+          queryTerms.push(specs[q]!.term)
+          for (const variant of expanded[q]!) terms.push(variant.term)
+        }
+        const lastTerm = variant >= 0 ? expanded[lastQ]![variant]!.term : null
+        return { id: this.ids[slot]!, score, queryTerms, terms, lastTerm, stored: this.stored[slot]! }
+      })
+    return { total, hits }
+  }
+
+  /** The index as bytes, live documents only (renumbered), for a fast start. */
+  serialize(): Buffer {
+    const F = this.fieldCount
+    const renumber = new Int32Array(this.ids.length).fill(-1)
+    const ids: string[] = []
+    const stored: S[] = []
+    const fieldLengths = new Uint16Array(this.live * F)
+    const fingerprints = new Int32Array(this.live)
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (!this.alive[slot]) continue
+      const next = ids.length
+      renumber[slot] = next
+      ids.push(this.ids[slot]!)
+      stored.push(this.stored[slot]!)
+      fingerprints[next] = this.fingerprints[slot]!
+      fieldLengths.set(this.fieldLengths.subarray(slot * F, slot * F + F), next * F)
+    }
+    const offsets = new Int32Array(this.terms.length * F + 1)
+    let postings = 0
+    for (let at = 0; at < offsets.length - 1; at++) {
+      offsets[at] = postings
+      const list = this.lists[at]
+      if (list) for (let i = 0; i < list.size; i++) if (this.alive[list.slots[i]!]) postings++
+    }
+    offsets[offsets.length - 1] = postings
+    const slots = new Int32Array(postings)
+    const freqs = new Uint16Array(postings)
+    let n = 0
+    for (let at = 0; at < offsets.length - 1; at++) {
+      const list = this.lists[at]
+      if (!list) continue
+      for (let i = 0; i < list.size; i++) {
+        const slot = list.slots[i]!
+        if (!this.alive[slot]) continue
+        slots[n] = renumber[slot]!
+        freqs[n++] = list.freqs[i]!
+      }
+    }
+    const header = Buffer.from(JSON.stringify({ magic: SNAPSHOT_MAGIC, fields: this.options.fields, ids, stored, terms: this.terms }))
+    const parts = [offsets, slots, freqs, fieldLengths, fingerprints].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    const lengths = Buffer.alloc(4 * 6)
+    ;[header, ...parts].forEach((part, i) => lengths.writeUInt32LE(part.length, i * 4))
+    return Buffer.concat([lengths, header, ...parts])
+  }
+
+  /** An engine from `serialize()` bytes; null when they are not a snapshot of this configuration. */
+  static deserialize<S extends object>(bytes: Buffer, options: EngineOptions): SearchEngine<S> | null {
+    if (bytes.length < 24) return null
+    const lengths = Array.from({ length: 6 }, (_, i) => bytes.readUInt32LE(i * 4))
+    if (24 + lengths.reduce((a, b) => a + b, 0) !== bytes.length) return null
+    let at = 24
+    const take = () => {
+      const length = lengths.shift()!
+      const part = bytes.subarray(at, at + length)
+      at += length
+      // Copied into a fresh, aligned buffer for the typed-array views.
+      return new Uint8Array(part).buffer
+    }
+    const header = JSON.parse(Buffer.from(take()).toString('utf8')) as { magic: string; fields: string[]; ids: string[]; stored: S[]; terms: string[] }
+    if (header.magic !== SNAPSHOT_MAGIC || header.fields.join() !== options.fields.join()) return null
+    const offsets = new Int32Array(take())
+    const slots = new Int32Array(take())
+    const freqs = new Uint16Array(take())
+    const fieldLengths = new Uint16Array(take())
+    const fingerprints = new Int32Array(take())
+    const engine = new SearchEngine<S>(options)
+    const F = engine.fieldCount
+    const count = header.ids.length
+    engine.grow(count)
+    header.ids.forEach((id, slot) => engine.slotById.set(id, slot))
+    engine.ids = header.ids
+    engine.stored = header.stored
+    engine.alive.fill(1, 0, count)
+    engine.fingerprints.set(fingerprints)
+    engine.fieldLengths.set(fieldLengths)
+    for (let slot = 0; slot < count; slot++) for (let f = 0; f < F; f++) engine.fieldLengthSums[f] = engine.fieldLengthSums[f]! + fieldLengths[slot * F + f]!
+    engine.live = count
+    header.terms.forEach((term, termId) => {
+      engine.terms.push(term)
+      engine.termIds.set(term, termId)
+      engine.tree.set(term, termId)
+    })
+    engine.lists = new Array<PostingList | undefined>(header.terms.length * F).fill(undefined)
+    for (let i = 0; i < offsets.length - 1; i++) {
+      const start = offsets[i]!
+      const end = offsets[i + 1]!
+      if (end > start) engine.lists[i] = new PostingList(slots.subarray(start, end), freqs.subarray(start, end), end - start)
+    }
+    return engine
+  }
+
+  private grow(slots: number) {
+    if (slots <= this.alive.length) {
+      if (slots > this.scores.length) this.growScratch(slots)
+      return
+    }
+    const capacity = Math.max(slots, this.alive.length * 2)
+    const alive = new Uint8Array(capacity)
+    alive.set(this.alive)
+    this.alive = alive
+    const fingerprints = new Int32Array(capacity)
+    fingerprints.set(this.fingerprints)
+    this.fingerprints = fingerprints
+    const fieldLengths = new Uint16Array(capacity * this.fieldCount)
+    fieldLengths.set(this.fieldLengths)
+    this.fieldLengths = fieldLengths
+    this.growScratch(capacity)
+  }
+
+  private growScratch(capacity: number) {
+    this.scores = new Float64Array(capacity)
+    this.masks = new Uint32Array(capacity)
+    this.lastVariant = new Int32Array(capacity)
+    this.lastScore = new Float64Array(capacity)
+  }
+}
+
+/** The first occurrence of each term, keeping its position's weight. */
+function dedupe(specs: TermSpec[]) {
+  const seen = new Set<string>()
+  return specs.filter((s) => !seen.has(s.term) && seen.add(s.term))
+}
+
+function popcount(mask: number) {
+  let m = mask >>> 0
+  let count = 0
+  while (m) {
+    m &= m - 1
+    count++
+  }
+  return count
+}
+
+/** FNV-1a over the indexed texts: tells whether a replacement changes anything searchable. */
+function fingerprint(texts: readonly string[]) {
+  let hash = 0x811c9dc5
+  for (const text of texts) {
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i)
+      hash = Math.imul(hash, 0x01000193)
+    }
+    hash ^= 0x1f
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash | 0
+}
+
+/** The best `k` entries by score (a min-heap), ties broken by slot for a stable order. */
+class TopK {
+  private readonly heap: { slot: number; score: number; mask: number; variant: number }[] = []
+  constructor(private readonly k: number) {}
+
+  offer(slot: number, score: number, mask: number, variant: number) {
+    if (this.k === 0) return
+    const heap = this.heap
+    if (heap.length < this.k) {
+      heap.push({ slot, score, mask, variant })
+      this.up(heap.length - 1)
+    } else if (worse(heap[0]!, { slot, score })) {
+      heap[0] = { slot, score, mask, variant }
+      this.down(0)
+    }
+  }
+
+  sorted() {
+    return [...this.heap].sort((a, b) => (worse(a, b) ? 1 : -1))
+  }
+
+  private up(i: number) {
+    const heap = this.heap
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!worse(heap[i]!, heap[parent]!)) break
+      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+      i = parent
+    }
+  }
+
+  private down(i: number) {
+    const heap = this.heap
+    for (;;) {
+      const left = 2 * i + 1
+      const right = left + 1
+      let smallest = i
+      if (left < heap.length && worse(heap[left]!, heap[smallest]!)) smallest = left
+      if (right < heap.length && worse(heap[right]!, heap[smallest]!)) smallest = right
+      if (smallest === i) return
+      ;[heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!]
+      i = smallest
+    }
+  }
+}
+
+/** Whether `a` ranks below `b`: a lower score, or the same score and a later slot. */
+function worse(a: { slot: number; score: number }, b: { slot: number; score: number }) {
+  return a.score < b.score || (a.score === b.score && a.slot > b.slot)
+}
