@@ -3,7 +3,8 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Notice } from '~/components/ui/field'
 import { requireRole } from '~/modules/auth/auth.server'
 import { QUIET_DAYS_MAX, QUIET_DAYS_MESSAGE, QUIET_DAYS_MIN, QuietFilterSchema } from '~/modules/support/quiet.schema'
-import { defaultQuietDays, getCheckIn, quietOrganizations, type Activity } from '~/modules/support/quiet.server'
+import { defaultQuietDays, getCheckIn, quietOrganizations } from '~/modules/support/quiet.server'
+import type { Activity } from '~/modules/support/quiet.server'
 import { formatDate } from '~/utils/format'
 import { forbidden } from '~/utils/http.server'
 
@@ -61,36 +62,35 @@ export default function QuietCustomersPage() {
         message to the people you choose; the organization then leaves the list until it has been quiet for {days} days
         again.
       </p>
-      <Form method="get" className="flex flex-wrap items-end gap-3" noValidate>
-        <div>
-          <label htmlFor="quiet-days" className="label">
-            Quiet for at least (days)
-          </label>
+      <Form method="get" noValidate>
+        <label htmlFor="quiet-days" className="label">
+          Quiet for at least (days)
+        </label>
+        <div className="flex flex-wrap items-center gap-3">
           <input
             id="quiet-days"
             name="days"
-            type="number"
+            type="text"
             inputMode="numeric"
-            min={QUIET_DAYS_MIN}
-            max={QUIET_DAYS_MAX}
+            maxLength={10}
             defaultValue={typedDays || days}
             className="input w-32"
             aria-invalid={daysError ? true : undefined}
             aria-describedby={daysError ? 'quiet-days-error' : 'quiet-days-hint'}
           />
-          {daysError ? (
-            <p id="quiet-days-error" className="field-error">
-              {daysError} Showing {days} days.
-            </p>
-          ) : (
-            <p id="quiet-days-hint" className="hint">
-              {QUIET_DAYS_MIN}–{QUIET_DAYS_MAX}; the usual is {defaultDays}.
-            </p>
-          )}
+          <button type="submit" className="btn-secondary">
+            Show
+          </button>
         </div>
-        <button type="submit" className="btn-secondary">
-          Show
-        </button>
+        {daysError ? (
+          <p id="quiet-days-error" className="field-error">
+            {daysError} Showing {days} days.
+          </p>
+        ) : (
+          <p id="quiet-days-hint" className="hint">
+            {QUIET_DAYS_MIN}–{QUIET_DAYS_MAX}; the usual is {defaultDays}.
+          </p>
+        )}
       </Form>
       {organizations.length === 0 ? (
         <p className="card text-slate-700">
@@ -142,7 +142,9 @@ export default function QuietCustomersPage() {
                         <tr>
                           <th scope="col">Person</th>
                           <th scope="col">Role</th>
-                          <th scope="col">Last sign-in</th>
+                          <th scope="col" className="whitespace-nowrap">
+                            Last sign-in
+                          </th>
                           <th scope="col">Last post</th>
                         </tr>
                       </thead>
@@ -154,7 +156,7 @@ export default function QuietCustomersPage() {
                               <span className="block text-xs text-slate-600">{person.email}</span>
                             </td>
                             <td>{person.role}</td>
-                            <td>
+                            <td className="whitespace-nowrap">
                               {person.lastSignInAt ? (
                                 <time dateTime={new Date(person.lastSignInAt).toISOString()}>{formatDate(person.lastSignInAt)}</time>
                               ) : (
@@ -164,7 +166,8 @@ export default function QuietCustomersPage() {
                             <td>
                               {person.lastPost ? (
                                 <>
-                                  <Link to={`/posts/${person.lastPost.linkId}`}>{person.lastPost.title ?? 'A post'}</Link>
+                                  {person.lastPost.kind === 'workaround' ? 'A workaround on ' : null}
+                                  <Link to={`/posts/${person.lastPost.linkId}`}>{person.lastPost.title ?? 'a post'}</Link>
                                   <span className="block text-xs text-slate-600">
                                     <time dateTime={new Date(person.lastPost.at).toISOString()}>{formatDate(person.lastPost.at)}</time>
                                   </span>

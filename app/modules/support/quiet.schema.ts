@@ -31,7 +31,11 @@ const PersonId = z.string().trim().min(1).max(64)
 /** The check-in form: who it goes to, and the message as support edited it. */
 export const CheckInSchema = z.object({
   subject: textField('a subject', { max: CHECK_IN_SUBJECT_MAX }),
-  body: bodyField('a message', CHECK_IN_BODY_MAX),
+  // Browsers send line breaks as CRLF: counted and stored as plain LF, the way the text box counts them.
+  body: z
+    .string({ error: 'Write a message.' })
+    .transform((v) => v.replace(/\r\n?/g, '\n'))
+    .pipe(bodyField('a message', CHECK_IN_BODY_MAX)),
   recipientIds: z
     .array(PersonId, { error: 'Choose at least one person to write to.' })
     .min(1, 'Choose at least one person to write to.')
