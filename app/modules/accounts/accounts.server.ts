@@ -13,6 +13,7 @@ import {
   emailTokens,
   invitations,
   organizationDomains,
+  outbox,
   sessions,
   organizations,
   users,
@@ -427,6 +428,65 @@ export async function revokeInvitation(actor: Actor, invitationId: string) {
     await recordAudit(tx, { actorId: actor.id, action: 'invitation.revoke', subjectType: 'invitation', subjectId: row.id })
     return ok()
   })
+}
+
+// -- accounts made for people (npm run import) ----------------------------------------
+
+/**
+ * The stored "hash" of an account made for someone who has not chosen a
+ * password yet (people brought in by `npm run import`). It is not a PHC
+ * string, so no password ever verifies against it: nobody can sign in to
+ * the account until its owner proves the address with a password link (the
+ * import's --invite email, or "Forgot your password?").
+ */
+export const NO_PASSWORD_HASH = '!no-password'
+
+/**
+ * Queues, in the caller's transaction, an email that gives a person whose
+ * account was made for them a single-use link to choose a password, valid as
+ * long as an invitation. Only for active accounts that still have no
+ * password, and once per account: answers false otherwise. The caller
+ * delivers the outbox after commit.
+ */
+export async function queuePasswordSetupEmail(tx: Executor, userId: string): Promise<boolean> {
+  const [person] = await tx
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      active: users.active,
+      passwordHash: users.passwordHash,
+      organizationName: organizations.name,
+    })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(users.id, userId))
+  if (!person || !person.active || person.passwordHash !== NO_PASSWORD_HASH) return false
+  const dedupeKey = `password-setup:${person.id}`
+  const [queued] = await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.dedupeKey, dedupeKey))
+  if (queued) return false
+  // A password-reset token: the reset page is exactly "choose a password for this account".
+  const token = await issueEmailToken(tx, {
+    purpose: 'password_reset',
+    email: person.email,
+    userId: person.id,
+    lifetimeMs: INVITATION_LIFETIME_MS,
+  })
+  await queueEmail(tx, {
+    to: person.email,
+    dedupeKey,
+    ...renderEmail({
+      subject: 'Your Switchboard account is ready',
+      greeting: `Hello ${person.name},`,
+      paragraphs: [
+        `An account was made for you in ${person.organizationName} on Switchboard, with the problems, workarounds and stories you shared before. Customers share what they run into there, and support connects people who can help each other.`,
+        'Choose your password with the link below to sign in. It works once and expires in 7 days; after that, use “Forgot your password?” on the sign-in page.',
+      ],
+      action: { label: 'Choose my password', url: absoluteUrl(`/reset-password/${token}`) },
+      footer: 'If you did not expect this email, you can ignore it; nobody can sign in to the account without this link.',
+    }),
+  })
+  return true
 }
 
 type InvitationCheck = Result<
