@@ -145,13 +145,13 @@ async function main() {
     const terms = index.termCount
 
     started = now()
-    let bytes: Buffer | null = index.serialize()
+    let bytes: Buffer | null = await index.serialize()
     const serializeMs = now() - started
     const snapshotBytes = bytes.length
     index = null
     // The loaded copy is dropped at once: only its load time matters here.
     started = now()
-    SearchEngine.deserialize(bytes, ENGINE_OPTIONS)
+    await SearchEngine.deserialize(bytes, ENGINE_OPTIONS)
     const loadSnapshotMs = now() - started
     bytes = null
 

@@ -8,7 +8,7 @@ import { SingleBar, Presets } from 'cli-progress'
 import { count, isNull, and } from 'drizzle-orm'
 import { db } from '../app/db/client.server'
 import { posts } from '../app/db/schema'
-import { rebuildIndex, saveSnapshotTo } from '../app/modules/search/search-index.server'
+import { rebuildIndex, saveSnapshotTo, snapshotPath } from '../app/modules/search/search-index.server'
 import { EnvError, parseEnv } from '../app/utils/env.server'
 import { connectForScript } from './db-connect'
 
@@ -22,7 +22,7 @@ async function main() {
     bar.start(total?.value ?? 0, 0)
     const index = await rebuildIndex((done) => bar.update(done))
     bar.stop()
-    const file = path.join(path.resolve(env.DATA_DIR), `search-index-${handle.driver}.json`)
+    const file = snapshotPath(path.resolve(env.DATA_DIR), handle.driver)
     await saveSnapshotTo(file)
     console.info(`Indexed ${index.documentCount} posts in ${((Date.now() - started) / 1000).toFixed(1)} s; saved ${file}`)
   } finally {

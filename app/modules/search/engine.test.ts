@@ -88,17 +88,21 @@ describe('SearchEngine', () => {
     expect(after.hits.every((h) => Number(h.id.slice(1)) >= 1500)).toBe(true)
   })
 
-  it('survives a snapshot round trip with the same results, and refuses foreign bytes', () => {
+  it('survives a snapshot round trip with the same results, and refuses foreign bytes', async () => {
     const e = engine()
     e.discard('c')
-    const copy = SearchEngine.deserialize<Stored>(e.serialize(), OPTIONS)!
+    let pauses = 0
+    const bytes = await e.serialize(async () => pauses++)
+    const copy = (await SearchEngine.deserialize<Stored>(bytes, OPTIONS, async () => pauses++))!
+    expect(pauses).toBeGreaterThan(1)
     expect(copy.documentCount).toBe(2)
     const query = { terms: exact('gateway', 'upgrade'), combineWith: 'OR' as const, limit: 10 }
     expect(copy.search(query)).toEqual(e.search(query))
     copy.add('d', ['Gateway again', ''], { id: 'd', solved: false })
     expect(copy.search(query).total).toBe(3)
-    expect(SearchEngine.deserialize(Buffer.from('not a snapshot at all, clearly'), OPTIONS)).toBeNull()
-    expect(SearchEngine.deserialize(e.serialize(), { ...OPTIONS, fields: ['title'] })).toBeNull()
+    expect(await SearchEngine.deserialize(Buffer.from('not a snapshot at all, clearly'), OPTIONS)).toBeNull()
+    expect(await SearchEngine.deserialize(bytes.subarray(0, bytes.length - 1), OPTIONS)).toBeNull()
+    expect(await SearchEngine.deserialize(bytes, { ...OPTIONS, fields: ['title'] })).toBeNull()
   })
 
   it('caps prefix variants at the most frequent words', () => {

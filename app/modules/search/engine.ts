@@ -86,6 +86,24 @@ class PostingList {
 }
 
 const SNAPSHOT_MAGIC = 'switchboard-search/2'
+/** Documents per JSON chunk of a snapshot. */
+const SNAPSHOT_CHUNK = 5_000
+
+/** Splits `serialize()` bytes into their segments; null when the framing does not add up. */
+function readSegments(bytes: Buffer): Buffer[] | null {
+  if (bytes.length < 4) return null
+  const count = bytes.readUInt32LE(0)
+  if (count > 100_000 || bytes.length < 4 * (count + 1)) return null
+  let at = 4 * (count + 1)
+  const segments: Buffer[] = []
+  for (let i = 0; i < count; i++) {
+    const length = bytes.readUInt32LE(4 * (i + 1))
+    if (at + length > bytes.length) return null
+    segments.push(bytes.subarray(at, at + length))
+    at += length
+  }
+  return at === bytes.length ? segments : null
+}
 
 export class SearchEngine<S extends object> {
   readonly options: EngineOptions
@@ -394,8 +412,13 @@ export class SearchEngine<S extends object> {
     return { total, hits }
   }
 
-  /** The index as bytes, live documents only (renumbered), for a fast start. */
-  serialize(): Buffer {
+  /**
+   * The index as bytes, live documents only (renumbered), for a fast start.
+   * The postings are copied at once, so the snapshot is of one moment; the
+   * documents' JSON is written a chunk at a time, calling `pause` between
+   * chunks (a large index never blocks the event loop for long).
+   */
+  async serialize(pause: () => Promise<unknown> = async () => {}): Promise<Buffer> {
     const F = this.fieldCount
     const renumber = new Int32Array(this.ids.length).fill(-1)
     const ids: string[] = []
@@ -432,50 +455,72 @@ export class SearchEngine<S extends object> {
         freqs[n++] = list.freqs[i]!
       }
     }
-    const header = Buffer.from(JSON.stringify({ magic: SNAPSHOT_MAGIC, fields: this.options.fields, ids, stored, terms: this.terms }))
-    const parts = [offsets, slots, freqs, fieldLengths, fingerprints].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))
-    const lengths = Buffer.alloc(4 * 6)
-    ;[header, ...parts].forEach((part, i) => lengths.writeUInt32LE(part.length, i * 4))
-    return Buffer.concat([lengths, header, ...parts])
+    const terms = [...this.terms]
+    // Everything the snapshot holds is captured above; the rest only encodes it.
+    const segments: Buffer[] = [Buffer.from(JSON.stringify({ magic: SNAPSHOT_MAGIC, fields: this.options.fields, terms }))]
+    for (let i = 0; i < ids.length; i += SNAPSHOT_CHUNK) {
+      await pause()
+      segments.push(Buffer.from(JSON.stringify([ids.slice(i, i + SNAPSHOT_CHUNK), stored.slice(i, i + SNAPSHOT_CHUNK)])))
+    }
+    for (const array of [offsets, slots, freqs, fieldLengths, fingerprints]) segments.push(Buffer.from(array.buffer, array.byteOffset, array.byteLength))
+    const lengths = Buffer.alloc(4 * (segments.length + 1))
+    lengths.writeUInt32LE(segments.length, 0)
+    segments.forEach((segment, i) => lengths.writeUInt32LE(segment.length, 4 * (i + 1)))
+    return Buffer.concat([lengths, ...segments])
   }
 
-  /** An engine from `serialize()` bytes; null when they are not a snapshot of this configuration. */
-  static deserialize<S extends object>(bytes: Buffer, options: EngineOptions): SearchEngine<S> | null {
-    if (bytes.length < 24) return null
-    const lengths = Array.from({ length: 6 }, (_, i) => bytes.readUInt32LE(i * 4))
-    if (24 + lengths.reduce((a, b) => a + b, 0) !== bytes.length) return null
-    let at = 24
-    const take = () => {
-      const length = lengths.shift()!
-      const part = bytes.subarray(at, at + length)
-      at += length
-      // Copied into a fresh, aligned buffer for the typed-array views.
-      return new Uint8Array(part).buffer
+  /**
+   * An engine from `serialize()` bytes, calling `pause` between chunks of
+   * work; null when they are not a snapshot of this configuration.
+   */
+  static async deserialize<S extends object>(
+    bytes: Buffer,
+    options: EngineOptions,
+    pause: () => Promise<unknown> = async () => {},
+  ): Promise<SearchEngine<S> | null> {
+    const segments = readSegments(bytes)
+    if (!segments || segments.length < 6) return null
+    let header: { magic?: string; fields?: string[]; terms?: string[] }
+    try {
+      header = JSON.parse(segments[0]!.toString('utf8'))
+    } catch {
+      return null
     }
-    const header = JSON.parse(Buffer.from(take()).toString('utf8')) as { magic: string; fields: string[]; ids: string[]; stored: S[]; terms: string[] }
-    if (header.magic !== SNAPSHOT_MAGIC || header.fields.join() !== options.fields.join()) return null
-    const offsets = new Int32Array(take())
-    const slots = new Int32Array(take())
-    const freqs = new Uint16Array(take())
-    const fieldLengths = new Uint16Array(take())
-    const fingerprints = new Int32Array(take())
+    if (header.magic !== SNAPSHOT_MAGIC || header.fields?.join() !== options.fields.join() || !header.terms) return null
+    const aligned = (segment: Buffer) => new Uint8Array(segment).buffer
+    const [offsets, slots, freqs, fieldLengths, fingerprints] = [
+      new Int32Array(aligned(segments.at(-5)!)),
+      new Int32Array(aligned(segments.at(-4)!)),
+      new Uint16Array(aligned(segments.at(-3)!)),
+      new Uint16Array(aligned(segments.at(-2)!)),
+      new Int32Array(aligned(segments.at(-1)!)),
+    ] as const
     const engine = new SearchEngine<S>(options)
     const F = engine.fieldCount
-    const count = header.ids.length
+    for (const segment of segments.slice(1, -5)) {
+      await pause()
+      const [ids, stored] = JSON.parse(segment.toString('utf8')) as [string[], S[]]
+      for (let i = 0; i < ids.length; i++) {
+        engine.slotById.set(ids[i]!, engine.ids.length)
+        engine.ids.push(ids[i]!)
+        engine.stored.push(stored[i]!)
+      }
+    }
+    const count = engine.ids.length
+    if (fingerprints.length !== count || fieldLengths.length !== count * F || offsets.length !== header.terms.length * F + 1) return null
     engine.grow(count)
-    header.ids.forEach((id, slot) => engine.slotById.set(id, slot))
-    engine.ids = header.ids
-    engine.stored = header.stored
     engine.alive.fill(1, 0, count)
     engine.fingerprints.set(fingerprints)
     engine.fieldLengths.set(fieldLengths)
     for (let slot = 0; slot < count; slot++) for (let f = 0; f < F; f++) engine.fieldLengthSums[f] = engine.fieldLengthSums[f]! + fieldLengths[slot * F + f]!
     engine.live = count
-    header.terms.forEach((term, termId) => {
+    for (let termId = 0; termId < header.terms.length; termId++) {
+      if (termId % 20_000 === 0) await pause()
+      const term = header.terms[termId]!
       engine.terms.push(term)
       engine.termIds.set(term, termId)
       engine.tree.set(term, termId)
-    })
+    }
     engine.lists = new Array<PostingList | undefined>(header.terms.length * F).fill(undefined)
     for (let i = 0; i < offsets.length - 1; i++) {
       const start = offsets[i]!

@@ -146,12 +146,15 @@ async function readSnapshot(file: string) {
     const metaLength = bytes.readUInt32LE(0)
     const meta = JSON.parse(bytes.subarray(4, 4 + metaLength).toString('utf8')) as { format: number; watermark: string }
     if (meta.format !== SNAPSHOT_FORMAT) return null
-    const index = SearchEngine.deserialize<StoredDocument>(bytes.subarray(4 + metaLength), ENGINE_OPTIONS)
+    const index = await SearchEngine.deserialize<StoredDocument>(bytes.subarray(4 + metaLength), ENGINE_OPTIONS, yieldToEventLoop)
     return index ? { index, watermark: new Date(meta.watermark) } : null
   } catch {
     return null
   }
 }
+
+/** Where the snapshot for a database driver lives under `directory` (the server and `npm run search:reindex`). */
+export const snapshotPath = (directory: string, driver: string) => path.join(directory, `search-index-${driver}.bin`)
 
 /** Saves the index and its watermark, for a fast start next time. */
 export async function saveSnapshot() {
@@ -169,7 +172,7 @@ export async function saveSnapshotTo(file: string) {
   const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, watermark: watermark.toISOString() }))
   const length = Buffer.alloc(4)
   length.writeUInt32LE(meta.length)
-  const body = Buffer.concat([length, meta, state.index.serialize()])
+  const body = Buffer.concat([length, meta, await state.index.serialize(yieldToEventLoop)])
   const temporary = `${file}.${process.pid}.tmp`
   await fs.mkdir(path.dirname(file), { recursive: true })
   await fs.writeFile(temporary, body)
@@ -187,7 +190,7 @@ export async function startSearchIndex({ snapshotDir }: { snapshotDir: string | 
   const started = Date.now()
   try {
     const handle = getDatabaseHandle()
-    state.snapshotFile = snapshotDir ? path.join(snapshotDir, `search-index-${handle.driver}.bin`) : null
+    state.snapshotFile = snapshotDir ? snapshotPath(snapshotDir, handle.driver) : null
 
     // Listen first, so changes made while loading are queued, not lost.
     state.stop.push(onPostChange((id) => {
