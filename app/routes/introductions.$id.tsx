@@ -48,6 +48,8 @@ export async function loader(args: LoaderFunctionArgs) {
     id: intro.id,
     side: intro.side,
     staff: intro.staff,
+    /** 'migration': two customers planning the same move (from the migration radar). */
+    subjectKind: intro.subjectKind,
     state: intro.state,
     myResponse: intro.myResponse,
     created: { at: intro.createdAt.toISOString(), text: formatDateTime(intro.createdAt), age: describeAge(intro.createdAt, now) },
@@ -157,7 +159,14 @@ function SupportNote({ note }: { note: string }) {
 function TheProblem({ intro, linked }: { intro: LoaderData; linked: boolean }) {
   if (!intro.problem) return null
   return (
-    <Section id="problem-heading" title={intro.side === 'asker' ? 'Your problem' : 'The problem they are stuck on'}>
+    <Section
+      id="problem-heading"
+      title={
+        intro.subjectKind === 'migration'
+          ? intro.side === 'asker' ? 'Your migration plan' : 'The migration they plan'
+          : intro.side === 'asker' ? 'Your problem' : 'The problem they are stuck on'
+      }
+    >
       <h3 className="text-base font-semibold">
         {linked ? <Link to={`/posts/${intro.problem.id}`}>{intro.problem.title}</Link> : intro.problem.title}
       </h3>
@@ -170,8 +179,10 @@ function TheQualifyingPost({ intro, linked }: { intro: LoaderData; linked: boole
   const q = intro.qualifying
   if (!q) return null
   const href = q.kind === 'workaround' && q.problemId ? `/posts/${q.problemId}#workaround-${q.id}` : `/posts/${q.id}`
+  // Between two plans for the same move, theirs may still be ahead.
+  const heading = intro.subjectKind === 'migration' ? 'Their migration plan' : QUALIFYING_HEADINGS[q.kind]
   return (
-    <Section id="qualifying-heading" title={intro.side === 'asker' ? `${QUALIFYING_HEADINGS[q.kind]} — why support thought of them` : QUALIFYING_HEADINGS[q.kind]}>
+    <Section id="qualifying-heading" title={intro.side === 'asker' ? `${heading} — why support thought of them` : heading}>
       {q.title ? <h3 className="text-base font-semibold">{linked ? <Link to={href}>{q.title}</Link> : q.title}</h3> : null}
       <Markdown html={q.html} />
       {linked && !q.title ? (
@@ -326,7 +337,7 @@ function Outcome({ intro, actionData }: { intro: LoaderData; actionData?: Action
           </SubmitButton>
         </div>
       </Form>
-      {intro.outcome === 'helped' && problemId ? (
+      {intro.outcome === 'helped' && problemId && intro.subjectKind === 'problem' ? (
         <div className="notice space-y-2">
           <p>Glad to hear it! Help the next person who hits this:</p>
           <ul className="list-disc space-y-1 pl-5">
@@ -374,7 +385,9 @@ function StaffPanel({ intro, actionData }: { intro: LoaderData; actionData?: Act
           </dd>
         </div>
         <div>
-          <dt className="text-slate-600">Who solved it — {response(s.solverResponse)}</dt>
+          <dt className="text-slate-600">
+            {intro.subjectKind === 'migration' ? 'Who makes the same move' : 'Who solved it'} — {response(s.solverResponse)}
+          </dt>
           <dd>
             <Link to={`/people/${s.solver.id}`}>{s.solver.name}</Link> · {s.solver.organizationName} · {s.solver.contactEmail}
           </dd>
@@ -411,11 +424,11 @@ function StaffPanel({ intro, actionData }: { intro: LoaderData; actionData?: Act
 
 function Heading({ intro }: { intro: LoaderData }) {
   let title: string
-  if (intro.staff && !intro.side) title = `Introduction about “${intro.problem?.title ?? 'a problem'}”`
+  if (intro.staff && !intro.side) title = `Introduction about “${intro.problem?.title ?? (intro.subjectKind === 'migration' ? 'a migration plan' : 'a problem')}”`
   else if (intro.state === 'connected') title = `You are connected with ${intro.other?.name ?? 'another customer'}`
   else if (intro.state === 'did_not_happen') title = 'This introduction did not happen'
-  else if (intro.side === 'asker') title = 'Someone may have solved your problem'
-  else title = 'Could you help another customer?'
+  else if (intro.side === 'asker') title = intro.subjectKind === 'migration' ? 'Another customer plans the same migration' : 'Someone may have solved your problem'
+  else title = intro.subjectKind === 'migration' ? 'Would you compare notes with another customer?' : 'Could you help another customer?'
   return <h1 id="introduction-title">{title}</h1>
 }
 
@@ -456,7 +469,8 @@ export default function IntroductionPage() {
       <Heading intro={intro} />
       {side === 'asker' && intro.problem ? (
         <p className="text-slate-700">
-          About your problem <Link to={`/posts/${intro.problem.id}`}>{intro.problem.title}</Link>
+          About your {intro.subjectKind === 'migration' ? 'migration plan' : 'problem'}{' '}
+          <Link to={`/posts/${intro.problem.id}`}>{intro.problem.title}</Link>
         </p>
       ) : null}
       <StatusLine intro={intro} />
@@ -469,7 +483,14 @@ export default function IntroductionPage() {
         <>
           {connected && intro.other ? (
             <Section id="contact-heading" title="Who you are connected with">
-              <ContactCard person={intro.other} title={side === 'asker' ? 'The customer who solved it' : 'The customer who asked'} />
+              <ContactCard
+                person={intro.other}
+                title={
+                  side === 'asker'
+                    ? intro.subjectKind === 'migration' ? 'The customer making the same move' : 'The customer who solved it'
+                    : 'The customer who asked'
+                }
+              />
             </Section>
           ) : null}
           {intro.note ? <SupportNote note={intro.note} /> : null}

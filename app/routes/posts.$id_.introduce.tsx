@@ -6,8 +6,13 @@ import { StateBadge } from '~/components/posts/badges'
 import { FormErrors, TextAreaField } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireRole } from '~/modules/auth/auth.server'
-import { findCandidates } from '~/modules/introductions/candidates.server'
-import { defaultAskerNote, defaultSolverNote } from '~/modules/introductions/introductions-view'
+import { findCandidates, findSameMoveCandidates } from '~/modules/introductions/candidates.server'
+import {
+  defaultAskerNote,
+  defaultSameMoveAskerNote,
+  defaultSameMoveSolverNote,
+  defaultSolverNote,
+} from '~/modules/introductions/introductions-view'
 import { NOTE_MAX, ProposeSchema } from '~/modules/introductions/introductions.schema'
 import { proposeIntroduction } from '~/modules/introductions/introductions.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
@@ -25,10 +30,13 @@ export async function loader(args: LoaderFunctionArgs) {
   const solverId = url.searchParams.get('solver') ?? ''
   const via = url.searchParams.get('via')
   const page = await getPostPage(user, problemId)
-  if (!page || page.redirectTo !== null || page.post.kind !== 'problem') {
-    throw notFound('We could not find that problem. Introductions start from a problem report.')
+  if (!page || page.redirectTo !== null || (page.post.kind !== 'problem' && page.post.kind !== 'migration')) {
+    throw notFound('We could not find that problem. Introductions start from a problem report or a migration plan.')
   }
-  const candidates = (await findCandidates(user, problemId, CANDIDATE_LOOKUP)) ?? []
+  // A migration plan: customers making the same move (the migration radar's "connect these customers").
+  const sameMove = page.post.kind === 'migration'
+  const candidates =
+    (sameMove ? await findSameMoveCandidates(user, problemId, CANDIDATE_LOOKUP) : await findCandidates(user, problemId, CANDIDATE_LOOKUP)) ?? []
   const candidate = candidates.find((c) => c.id === solverId) ?? null
   // Someone no longer suggested (opted out, deactivated…) can still be shown:
   // the proposal then answers with the reason, which is clearer than a 404.
@@ -36,10 +44,12 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!person) throw notFound('We could not find that person. Choose someone under “People who solved this” on the problem page.')
   const reason = candidate?.reasons.find((r) => r.postId === via) ?? candidate?.reasons[0] ?? null
   const { post } = page
+  const title = post.title ?? (sameMove ? 'Untitled migration plan' : 'Untitled problem')
   return {
+    sameMove,
     problem: {
       id: post.id,
-      title: post.title ?? 'Untitled problem',
+      title,
       state: post.state,
       visibility: post.visibility,
       authorName: post.authorName,
@@ -57,10 +67,15 @@ export async function loader(args: LoaderFunctionArgs) {
       reasons: candidate?.reasons ?? [],
     },
     qualifyingPostId: reason?.postId ?? '',
-    defaults: {
-      askerNote: defaultAskerNote({ askerName: post.authorName, problemTitle: post.title ?? 'your problem', staffName: user.name }),
-      solverNote: defaultSolverNote({ solverName: person.name, reasonKind: reason?.kind ?? null, staffName: user.name }),
-    },
+    defaults: sameMove
+      ? {
+          askerNote: defaultSameMoveAskerNote({ askerName: post.authorName, planTitle: title, staffName: user.name }),
+          solverNote: defaultSameMoveSolverNote({ solverName: person.name, planTitle: title, done: Boolean(reason?.completed), staffName: user.name }),
+        }
+      : {
+          askerNote: defaultAskerNote({ askerName: post.authorName, problemTitle: post.title ?? 'your problem', staffName: user.name }),
+          solverNote: defaultSolverNote({ solverName: person.name, reasonKind: reason?.kind ?? null, staffName: user.name }),
+        },
   }
 }
 
@@ -79,7 +94,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ProposeIntroductionPage() {
-  const { problem, solver, qualifyingPostId, defaults } = useLoaderData<typeof loader>()
+  const { sameMove, problem, solver, qualifyingPostId, defaults } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const errors = actionData?.errors ?? {}
   const values = actionData?.values ?? {}
@@ -88,7 +103,7 @@ export default function ProposeIntroductionPage() {
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <p className="text-sm">
-        <Link to={`/posts/${problem.id}`}>← Back to the problem</Link>
+        <Link to={`/posts/${problem.id}`}>← Back to the {sameMove ? 'migration plan' : 'problem'}</Link>
       </p>
       <h1>Propose an introduction</h1>
       <p className="text-slate-700">
@@ -98,7 +113,7 @@ export default function ProposeIntroductionPage() {
       </p>
 
       <section aria-labelledby="problem-heading" className="card space-y-3">
-        <h2 id="problem-heading">The problem</h2>
+        <h2 id="problem-heading">{sameMove ? 'The migration plan' : 'The problem'}</h2>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           {problem.state ? <StateBadge state={problem.state} /> : null}
           <span>{problem.productName}</span>
@@ -108,10 +123,12 @@ export default function ProposeIntroductionPage() {
           <Link to={`/posts/${problem.id}`}>{problem.title}</Link>
         </h3>
         <p className="text-sm text-slate-600">
-          Asked by {problem.authorName} · {problem.organizationName}
+          {sameMove ? 'Planned' : 'Asked'} by {problem.authorName} · {problem.organizationName}
         </p>
         {problem.visibility !== 'community' ? (
-          <p className="alert">This problem is staff-only. Make it visible to the community before introducing someone to it.</p>
+          <p className="alert">
+            This {sameMove ? 'plan' : 'problem'} is staff-only. Make it visible to the community before introducing someone to it.
+          </p>
         ) : null}
         <details>
           <summary className="cursor-pointer text-sm text-slate-700">Show what they wrote</summary>
@@ -120,7 +137,7 @@ export default function ProposeIntroductionPage() {
       </section>
 
       <section aria-labelledby="candidate-heading" className="card space-y-3">
-        <h2 id="candidate-heading">Who could help</h2>
+        <h2 id="candidate-heading">{sameMove ? 'Who makes the same move' : 'Who could help'}</h2>
         <p>
           <Link to={`/people/${solver.id}`} className="font-medium">
             {solver.name}
@@ -147,8 +164,8 @@ export default function ProposeIntroductionPage() {
           </>
         ) : (
           <p className="alert">
-            {solver.name} is not among the people suggested for this problem right now (they may have turned introductions
-            off, be of the same organization, or have no qualifying post).
+            {solver.name} is not among the people suggested for this {sameMove ? 'plan' : 'problem'} right now (they may have
+            turned introductions off, be of the same organization, or have no qualifying post).
           </p>
         )}
       </section>
@@ -164,7 +181,7 @@ export default function ProposeIntroductionPage() {
           <input type="hidden" name="solverId" value={values.solverId ?? solver.id} />
           {qualifyingPostId ? <input type="hidden" name="qualifyingPostId" value={values.qualifyingPostId ?? qualifyingPostId} /> : null}
           <TextAreaField
-            label={`Note to ${problem.authorName} (who asked)`}
+            label={`Note to ${problem.authorName} (${sameMove ? 'whose plan this is' : 'who asked'})`}
             name="askerNote"
             rows={9}
             defaultValue={values.askerNote ?? defaults.askerNote}
@@ -172,12 +189,12 @@ export default function ProposeIntroductionPage() {
             hint={`Shown with the post that qualifies the other customer. Up to ${NOTE_MAX.toLocaleString('en-US')} characters.`}
           />
           <TextAreaField
-            label={`Note to ${solver.name} (who solved it)`}
+            label={`Note to ${solver.name} (${sameMove ? 'who makes the same move' : 'who solved it'})`}
             name="solverNote"
             rows={9}
             defaultValue={values.solverNote ?? defaults.solverNote}
             errors={errors.solverNote}
-            hint={`Shown with the problem. Up to ${NOTE_MAX.toLocaleString('en-US')} characters.`}
+            hint={`Shown with the ${sameMove ? 'plan' : 'problem'}. Up to ${NOTE_MAX.toLocaleString('en-US')} characters.`}
           />
           <div className="flex flex-wrap items-center gap-3">
             <SubmitButton pendingText="Sending…">Send both requests</SubmitButton>

@@ -9,7 +9,7 @@
  * Never: the asker, people of the asker's organization, deactivated users,
  * staff, and customers who turned introductions off.
  */
-import { and, eq, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm'
 import { db } from '~/db/client.server'
 import { organizations, posts, postVersions, users } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
@@ -22,6 +22,8 @@ export type CandidateReason = {
   /** The page to link: a workaround's problem, or the post itself. */
   path: string
   label: string
+  /** Same-move candidates: their plan is done already. */
+  completed?: boolean
 }
 
 export type Candidate = {
@@ -133,6 +135,72 @@ export async function findCandidates(actor: Actor, problemId: string, limit = 10
       score: scores.get(p.id)!.score,
     }))
     // Busy people drop a little, so the same few are not asked every time.
+    .sort((a, b) => b.score - b.openIntroductions * 5 - (a.score - a.openIntroductions * 5) || a.name.localeCompare(b.name))
+    .slice(0, limit)
+}
+
+/**
+ * For a migration plan (the radar's "connect these customers"): customers of
+ * other organizations with a plan for the same move — same product, same
+ * target version — still ahead, under way, postponed or done, each with that
+ * plan as the qualifying post. Plans from the same version rank first, then
+ * the nearest windows. The same people are left out as in `findCandidates`.
+ * Null when the post is not a migration plan, or the actor is not support.
+ */
+export async function findSameMoveCandidates(actor: Actor, migrationId: string, limit = 50): Promise<Candidate[] | null> {
+  if (!isStaff(actor)) return null
+  const [plan] = await db.select().from(posts).where(eq(posts.id, migrationId))
+  if (!plan || plan.kind !== 'migration' || !plan.toVersionId) return null
+  const [asker] = await db.select().from(users).where(eq(users.id, plan.authorId))
+  if (!asker) return null
+  const plans = await db
+    .select({ id: posts.id, authorId: posts.authorId, title: posts.title, fromVersionId: posts.fromVersionId, status: posts.migrationStatus, windowStart: posts.windowStart })
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .where(
+      and(
+        eq(posts.kind, 'migration'),
+        eq(posts.productId, plan.productId),
+        eq(posts.toVersionId, plan.toVersionId),
+        inArray(posts.migrationStatus, ['planned', 'in_progress', 'postponed', 'done']),
+        eq(posts.visibility, 'community'),
+        isNull(posts.hiddenAt),
+        ne(users.id, asker.id),
+        ne(users.organizationId, asker.organizationId),
+        eq(users.active, true),
+        eq(users.role, 'customer'),
+        eq(users.introductionsEnabled, true),
+      ),
+    )
+    .orderBy(asc(posts.windowStart), asc(posts.id))
+  if (!plans.length) return []
+  const people = await db
+    .select({ id: users.id, name: users.name, organizationName: organizations.name })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(inArray(users.id, [...new Set(plans.map((p) => p.authorId))]))
+  const open = await countOpenBySolver(people.map((p) => p.id))
+  const candidates = people.map((person) => {
+    const theirs = plans.filter((p) => p.authorId === person.id)
+    const sameFrom = theirs.some((p) => p.fromVersionId === plan.fromVersionId)
+    return {
+      ...person,
+      openIntroductions: open.get(person.id) ?? 0,
+      // Their plan from the same version first: the closest match is the one the asker sees.
+      reasons: [...theirs]
+        .sort((a, b) => Number(b.fromVersionId === plan.fromVersionId) - Number(a.fromVersionId === plan.fromVersionId))
+        .slice(0, 3)
+        .map((p) => ({
+          kind: 'migration' as const,
+          postId: p.id,
+          path: `/posts/${p.id}`,
+          label: `${p.status === 'done' ? 'Completed' : 'Plans'} the same move: ${p.title}${p.status === 'done' ? '' : ` (window from ${p.windowStart})`}`,
+          completed: p.status === 'done',
+        })),
+      score: (sameFrom ? 60 : 50) + (theirs.some((p) => p.status === 'done') ? 5 : 0),
+    }
+  })
+  return candidates
     .sort((a, b) => b.score - b.openIntroductions * 5 - (a.score - a.openIntroductions * 5) || a.name.localeCompare(b.name))
     .slice(0, limit)
 }

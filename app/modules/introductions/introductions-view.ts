@@ -93,3 +93,37 @@ export function defaultSolverNote({
     `— ${staffName}, support`,
   ].join('\n')
 }
+
+/**
+ * The note support starts from for a customer whose migration plan another
+ * customer shares (the radar's "connect these customers"). Names nobody.
+ */
+export function defaultSameMoveAskerNote({ askerName, planTitle, staffName }: { askerName: string; planTitle: string; staffName: string }) {
+  return [
+    `Hello ${firstName(askerName)},`,
+    '',
+    `About your migration plan “${planTitle}”: another customer is making the same move, and comparing notes before the window could save you both some surprises.`,
+    '',
+    'Would you like me to introduce you? If you both say yes, you will see each other’s name, organization and contact email, and a private thread opens for the two of you (I can read along and help). If either of you says no, nothing is shared.',
+    '',
+    `— ${staffName}, support`,
+  ].join('\n')
+}
+
+/**
+ * The note for the other customer making the same move; `done` when they
+ * have already completed it. Names nobody.
+ */
+export function defaultSameMoveSolverNote({ solverName, planTitle, done, staffName }: { solverName: string; planTitle: string; done: boolean; staffName: string }) {
+  return [
+    `Hello ${firstName(solverName)},`,
+    '',
+    done
+      ? `Another customer is about to make the move you completed (“${planTitle}”), and your experience could spare them some surprises.`
+      : `Another customer plans the same move as you (“${planTitle}”). Comparing notes before your windows could help you both.`,
+    '',
+    'Would you be open to a short exchange with them? There is no obligation. If you both say yes, you will see each other’s name, organization and contact email, and a private thread opens for the two of you (I can read along). If either of you says no, nothing is shared.',
+    '',
+    `— ${staffName}, support`,
+  ].join('\n')
+}

@@ -1,7 +1,10 @@
 /**
  * Introductions: support connects a customer stuck on a problem (the asker)
  * with a customer who solved something similar (the solver) — only when both
- * say yes.
+ * say yes. The same flow connects two customers planning the same migration
+ * (the migration radar's "connect these customers"): the subject is then the
+ * asker's migration plan, and the qualifying post the other customer's plan
+ * for the same move (same product, same target version).
  *
  * States: proposed → connected, or declined, expired, withdrawn. While
  * proposed, each side answers separately (`askerResponse`, `solverResponse`);
@@ -44,7 +47,8 @@ export const INTRO_MESSAGES = {
   notFound: 'We could not find that introduction.',
   supportOnly: 'Only the support team can do this.',
   problemNotFound: 'That problem was not found, or it is not visible to the community.',
-  notProblem: 'Introductions start from a problem report.',
+  notProblem: 'Introductions start from a problem report or a migration plan.',
+  notSameMove: 'Introductions about a migration plan are between customers making the same move: choose their plan to the same version of the same product.',
   staffOnlyProblem: 'This problem is staff-only; make it visible to the community before introducing someone to it.',
   solverNotFound: 'That person was not found or is no longer active.',
   askerInactive: 'The author of this problem is no longer active.',
@@ -147,7 +151,8 @@ export async function proposeIntroduction(actor: Actor, input: ProposeInput): Pr
     return await transition(async (tx) => {
       const [problem] = await tx.select().from(posts).where(eq(posts.id, input.problemId)).for('update')
       if (!problem || problem.hiddenAt) return fail('problem_not_found', INTRO_MESSAGES.problemNotFound)
-      if (problem.kind !== 'problem') return fail('not_problem', INTRO_MESSAGES.notProblem)
+      if (problem.kind !== 'problem' && problem.kind !== 'migration') return fail('not_problem', INTRO_MESSAGES.notProblem)
+      const sameMove = problem.kind === 'migration'
       if (problem.visibility !== 'community') return fail('staff_only', INTRO_MESSAGES.staffOnlyProblem)
       const [asker] = await tx.select().from(users).where(eq(users.id, problem.authorId))
       const [solver] = await tx.select().from(users).where(eq(users.id, input.solverId)).for('update')
@@ -159,10 +164,18 @@ export async function proposeIntroduction(actor: Actor, input: ProposeInput): Pr
       if (solver.organizationId === asker.organizationId) return fail('same_organization', INTRO_MESSAGES.sameOrganization, 'solverId')
       if (!solver.introductionsEnabled) return fail('solver_opted_out', INTRO_MESSAGES.solverOptedOut, 'solverId')
       if (!asker.introductionsEnabled) return fail('asker_opted_out', INTRO_MESSAGES.askerOptedOut)
+      // A plan's author is introduced to someone making the same move, which their own plan shows.
+      if (sameMove && !input.qualifyingPostId) return fail('not_same_move', INTRO_MESSAGES.notSameMove, 'qualifyingPostId')
       if (input.qualifyingPostId) {
         const [qualifying] = await tx.select().from(posts).where(eq(posts.id, input.qualifyingPostId))
         if (!qualifying || qualifying.authorId !== solver.id || qualifying.visibility !== 'community' || qualifying.hiddenAt) {
           return fail('qualifying_not_found', INTRO_MESSAGES.qualifyingNotFound)
+        }
+        if (
+          sameMove &&
+          (qualifying.kind !== 'migration' || qualifying.productId !== problem.productId || qualifying.toVersionId !== problem.toVersionId)
+        ) {
+          return fail('not_same_move', INTRO_MESSAGES.notSameMove, 'qualifyingPostId')
         }
       }
       const [open] = await tx
@@ -198,8 +211,10 @@ export async function proposeIntroduction(actor: Actor, input: ProposeInput): Pr
         recipients: [asker.id],
         actorId: actor.id,
         postId: null,
-        summary: 'Support found someone who may have solved your problem',
-        details: [`About “${problem.title}”: would you like to be introduced? Nothing is shared unless you both say yes.`],
+        summary: sameMove ? 'Support found another customer planning the same migration' : 'Support found someone who may have solved your problem',
+        details: [
+          `About ${sameMove ? 'your migration plan ' : ''}“${problem.title}”: would you like to be introduced? Nothing is shared unless you both say yes.`,
+        ],
         path: introPath(id),
         dedupeKey: `intro-ask-asker:${id}`,
       })
@@ -208,8 +223,12 @@ export async function proposeIntroduction(actor: Actor, input: ProposeInput): Pr
         recipients: [solver.id],
         actorId: actor.id,
         postId: null,
-        summary: 'Support asks whether you could help another customer',
-        details: ['Someone is stuck on a problem you seem to have solved. Nothing is shared unless you both say yes.'],
+        summary: sameMove ? 'Support asks whether you would talk with another customer making the same move' : 'Support asks whether you could help another customer',
+        details: [
+          sameMove
+            ? 'Another customer plans the same migration as you. Nothing is shared unless you both say yes.'
+            : 'Someone is stuck on a problem you seem to have solved. Nothing is shared unless you both say yes.',
+        ],
         path: introPath(id),
         dedupeKey: `intro-ask-solver:${id}`,
       })
@@ -501,7 +520,7 @@ export async function getIntroduction(actor: Actor, id: string) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .where(inArray(users.id, [intro.askerId, intro.solverId, intro.proposedById]))
   const person = (userId: string) => people.find((p) => p.id === userId)!
-  const [problem] = await db.select({ id: posts.id, title: posts.title, body: posts.body, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId }).from(posts).where(eq(posts.id, intro.problemId))
+  const [problem] = await db.select({ id: posts.id, kind: posts.kind, title: posts.title, body: posts.body, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId }).from(posts).where(eq(posts.id, intro.problemId))
   const [qualifying] = intro.qualifyingPostId
     ? await db
         .select({ id: posts.id, kind: posts.kind, title: posts.title, body: posts.body, problemId: posts.problemId, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
@@ -537,6 +556,8 @@ export async function getIntroduction(actor: Actor, id: string) {
     outcomeAskedAt: intro.outcomeAskedAt,
     note: side === 'asker' ? intro.askerNote : side === 'solver' ? intro.solverNote : null,
     // The solver sees the problem; the asker sees the qualifying post. Both are community posts.
+    /** 'migration' when two customers planning the same move are introduced. */
+    subjectKind: problem?.kind === 'migration' ? ('migration' as const) : ('problem' as const),
     problem: problem && (staff || maySee(actor, problem)) ? { id: problem.id, title: problem.title, body: problem.body } : null,
     // Without authorId: that is the solver's id, which the asker must not learn before connecting.
     qualifying:
