@@ -1,0 +1,30 @@
+/**
+ * Forms of the migration radar and the calendar settings, shared by the
+ * pages and their actions.
+ */
+import { z } from 'zod'
+import { choiceField } from '~/utils/forms'
+
+/** The radar's product filter (GET); an empty or malformed value means every product. */
+export const RadarFilterSchema = z.object({
+  product: z
+    .string()
+    .max(60)
+    .regex(/^[a-z0-9-]*$/)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
+})
+
+const planField = (message: string) => z.string({ error: message }).trim().min(1, message).max(64, message)
+
+/** "Connect these customers": whose plan the introduction is about, and whom to introduce. */
+export const ConnectCustomersSchema = z.object({
+  migrationId: planField('Choose the customer to ask first.'),
+  otherMigrationId: planField('Choose the customer to introduce them to.'),
+})
+
+/** The calendar settings' buttons. */
+export const CalendarTokenSchema = z.object({
+  intent: choiceField(['create', 'reset', 'revoke'] as const, 'Choose what to do with your calendar address.'),
+})
