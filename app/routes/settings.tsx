@@ -43,6 +43,11 @@ export default function SettingsLayout() {
             </NavLink>
           </li>
           <li>
+            <NavLink to="/settings/calendar" className={linkClass}>
+              Migration calendar
+            </NavLink>
+          </li>
+          <li>
             <NavLink to="/settings/sessions" className={linkClass}>
               Sessions
             </NavLink>

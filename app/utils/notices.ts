@@ -58,6 +58,7 @@ export const NOTICES = {
   'introduction-helped': 'Thank you — glad it helped. You can accept their workaround or write down what you did (see below).',
   'introduction-not-helped': 'Thank you for telling us. Support may suggest someone else.',
   'introduction-settings-saved': 'Your introduction settings were saved.',
+  'calendar-revoked': 'Your migration calendar is turned off: its address no longer works.',
 } as const
 
 export type NoticeKey = keyof typeof NOTICES
