@@ -185,19 +185,28 @@ export const MAX_ALL_TERMS = 5
  * - the last term is a prefix while typed, from 3 letters: 1–2 letters
  *   match too many words to help, and expanding them is the slowest query;
  * - one typo is forgiven in words of 5 letters or more, never in words with
- *   digits (versions, error codes, ports: 5.0.1 is not 5.0.2);
+ *   digits (versions, error codes, ports: 5.0.1 is not 5.0.2). In a long
+ *   typed query (more than MAX_ALL_TERMS words, any of them may match) only
+ *   in words the index does not know (`isKnown`): there every variant of
+ *   every word adds documents to score, and the other words already give
+ *   enough to rank by;
  * - earlier terms weigh a little more: in a "similar posts" text they are
  *   the title. Fuzzy matching on every term of any length is what makes
  *   naive setups slow.
  */
-export function queryOptions(terms: string[], { prefixLast = true }: { prefixLast?: boolean } = {}): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument'> {
+export function queryOptions(
+  terms: string[],
+  { prefixLast = true, isKnown }: { prefixLast?: boolean; isKnown?: (term: string) => boolean } = {},
+): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument'> {
   const last = terms.length - 1
+  const all = prefixLast && terms.length <= MAX_ALL_TERMS
+  const longTyped = prefixLast && !all
   return {
-    combineWith: prefixLast && terms.length <= MAX_ALL_TERMS ? 'AND' : 'OR',
+    combineWith: all ? 'AND' : 'OR',
     terms: terms.map((term, index) => ({
       term,
       prefix: prefixLast && index === last && term.length >= 3,
-      fuzzy: term.length >= 5 && !/\d/.test(term) ? 1 : 0,
+      fuzzy: term.length >= 5 && !/\d/.test(term) && !(longTyped && isKnown?.(term)) ? 1 : 0,
       boost: 1 / (1 + 0.1 * index),
     })),
     boostDocument: documentBoost,

@@ -33,12 +33,12 @@ export function cleanQuery(raw: string | null | undefined) {
   return (raw ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, QUERY_MAX).trim()
 }
 
-/** The index terms of a query, after stop words and stemming. */
+/** The distinct index terms of a query, after stop words, in order (a repeated word counts once). */
 export function queryTerms(query: string) {
-  return tokenize(query)
+  const terms = tokenize(query)
     .map(processTerm)
     .filter((t): t is string => Boolean(t))
-    .slice(0, 32)
+  return [...new Set(terms)].slice(0, 32)
 }
 
 function visibleFilter(actor: Actor, filters: SearchFilters = {}) {
@@ -147,11 +147,12 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
   }
   const filter = visibleFilter(actor, filters)
   const wanted = Math.max(1, Math.floor(page))
-  let found = index.search({ ...queryOptions(terms), filter, offset: (wanted - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
+  const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
+  let found = index.search({ ...options, filter, offset: (wanted - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
   const lastPage = Math.ceil(found.total / SEARCH_PAGE_SIZE) || 1
   const safePage = Math.min(wanted, lastPage)
   // Past the last page: show the last one.
-  if (safePage !== wanted) found = index.search({ ...queryOptions(terms), filter, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
+  if (safePage !== wanted) found = index.search({ ...options, filter, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
   const typed = typedWords(query)
   const results = found.hits.map((hit) => card(hit, typed))
   const suggestion = found.total ? null : spellingSuggestion(index, terms, visibleFilter(actor))
@@ -184,7 +185,7 @@ export function suggest(actor: Actor, rawQuery: string) {
   const terms = queryTerms(query)
   if (!index || !terms.length) return { completions: [] as string[], matches: [] as SearchCard[] }
   const filter = visibleFilter(actor)
-  const options = queryOptions(terms)
+  const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
   const { hits } = index.search({ ...options, filter, limit: 50 })
   return { completions: completionsOf(hits, terms), matches: hits.slice(0, 5).map((hit) => card(hit)) }
 }
