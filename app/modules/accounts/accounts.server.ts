@@ -10,6 +10,7 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, TransactionRollbackError } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import {
+  calendarTokens,
   emailTokens,
   invitations,
   organizationDomains,
@@ -930,7 +931,11 @@ async function countActiveAdmins(tx: Executor) {
   return rows.length
 }
 
-/** Deactivates a person: they cannot sign in, and every session of theirs ends at once. Admins only. */
+/**
+ * Deactivates a person: they cannot sign in, every session of theirs ends at
+ * once, and their secret calendar address dies (reactivating does not bring
+ * it back). Admins only.
+ */
 export async function deactivateUser(actor: Actor, userId: string) {
   if (!isAdmin(actor)) return fail('forbidden', MESSAGES.forbidden)
   if (userId === actor.id) return fail('self', MESSAGES.selfDeactivation)
@@ -942,6 +947,7 @@ export async function deactivateUser(actor: Actor, userId: string) {
     }
     await tx.update(users).set({ active: false, updatedAt: new Date() }).where(eq(users.id, userId))
     await invalidateUserSessions(userId, {}, tx)
+    await tx.delete(calendarTokens).where(eq(calendarTokens.userId, userId))
     await recordAudit(tx, { actorId: actor.id, action: 'user.deactivate', subjectType: 'user', subjectId: userId })
     return ok()
   })

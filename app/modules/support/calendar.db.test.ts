@@ -15,6 +15,7 @@ import ICAL from 'ical.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '~/db/client.server'
 import { auditLog, calendarTokens, users } from '~/db/schema'
+import { deactivateUser, reactivateUser } from '~/modules/accounts/accounts.server'
 import * as feedRoute from '~/routes/calendar.$file'
 import * as settingsRoute from '~/routes/settings.calendar'
 import { actorOf, createOrganization, createPost, createProduct, createUser } from '#tests/factories'
@@ -139,6 +140,15 @@ describe('calendar addresses', () => {
     const person = await createUser()
     const { token } = await tokenFor(person)
     await db.update(users).set({ active: false }).where(eq(users.id, person.id))
+    expect(await calendarForToken(token)).toBeNull()
+  })
+
+  it('deactivating a person kills their address for good: reactivating does not bring it back', async () => {
+    const person = await createUser()
+    const admin = actorOf(await createUser({ role: 'admin' }))
+    const { token } = await tokenFor(person)
+    expect(await deactivateUser(admin, person.id)).toMatchObject({ ok: true })
+    expect(await reactivateUser(admin, person.id)).toMatchObject({ ok: true })
     expect(await calendarForToken(token)).toBeNull()
   })
 
