@@ -13,7 +13,7 @@ import {
   unassign,
   type QueueMetrics,
 } from '~/modules/support/queue.server'
-import { AssignSchema, QueueFilterSchema } from '~/modules/support/support.schema'
+import { AssignSchema, productFilterFrom } from '~/modules/support/support.schema'
 import { describeDuration, WEEKDAYS } from '~/modules/support/support-hours'
 import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
@@ -23,10 +23,10 @@ import { noticeFrom } from '~/utils/notices'
 export async function loader(args: LoaderFunctionArgs) {
   const actor = await requireRole(args, 'support')
   const url = new URL(args.request.url)
-  const filter = QueueFilterSchema.parse({ product: url.searchParams.get('product') ?? undefined })
+  const productSlug = productFilterFrom(url)
   const now = new Date()
   const [queue, products, week, month] = await Promise.all([
-    listQueue(actor, { productSlug: filter.product, now }),
+    listQueue(actor, { productSlug, now }),
     listQueueProducts(actor),
     queueMetrics(actor, { days: 7, now }),
     queueMetrics(actor, { days: 30, now }),
@@ -47,7 +47,7 @@ export async function loader(args: LoaderFunctionArgs) {
       dueText: `${local.format(item.dueAt)} (${schedule.timeZone})`,
     })),
     products: products.value,
-    product: filter.product ?? '',
+    product: productSlug ?? '',
     metrics: [week.value, month.value],
     hours: `${[...schedule.days].sort().map((d) => WEEKDAYS[d]).join(', ')}, ${hhmm(schedule.startMinute)}–${hhmm(schedule.endMinute)} (${schedule.timeZone})`,
     notice: noticeFrom(url),
@@ -64,7 +64,7 @@ export async function action(args: ActionFunctionArgs) {
     if (result.reason === 'not_found') throw notFound(result.message)
     return commandFailure(result, form.values)
   }
-  const product = QueueFilterSchema.parse({ product: new URL(args.request.url).searchParams.get('product') ?? undefined }).product
+  const product = productFilterFrom(new URL(args.request.url))
   const params = new URLSearchParams({ notice: form.data.intent === 'assign' ? 'problem-assigned' : 'problem-unassigned' })
   if (product) params.set('product', product)
   throw redirect(`/support/queue?${params}`)

@@ -4,8 +4,9 @@ import { MigrationStatusBadge, StaffOnlyBadge, StateBadge } from '~/components/p
 import { FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireRole } from '~/modules/auth/auth.server'
-import { ConnectCustomersSchema, RadarFilterSchema } from '~/modules/support/radar.schema'
+import { ConnectCustomersSchema } from '~/modules/support/radar.schema'
 import { migrationRadar, prepareSameMoveIntroduction, type RadarMigration } from '~/modules/support/radar.server'
+import { productFilterFrom } from '~/modules/support/support.schema'
 import { parseForm } from '~/utils/forms'
 import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
 
@@ -37,13 +38,12 @@ function row(m: RadarMigration) {
 
 export async function loader(args: LoaderFunctionArgs) {
   const actor = await requireRole(args, 'support')
-  const url = new URL(args.request.url)
-  const filter = RadarFilterSchema.parse({ product: url.searchParams.get('product') ?? undefined })
-  const radar = await migrationRadar(actor, { productSlug: filter.product })
+  const productSlug = productFilterFrom(new URL(args.request.url))
+  const radar = await migrationRadar(actor, { productSlug })
   if (!radar.ok) throw forbidden(radar.message)
   const r = radar.value
   return {
-    product: filter.product ?? '',
+    product: productSlug ?? '',
     products: r.products,
     today: dayMonthYear.format(asDate(r.today)),
     timeZone: r.timeZone,

@@ -1,20 +1,10 @@
 /**
  * Forms of the migration radar and the calendar settings, shared by the
- * pages and their actions.
+ * pages and their actions (the radar's product filter is the queue's, in
+ * support.schema.ts).
  */
 import { z } from 'zod'
 import { choiceField } from '~/utils/forms'
-
-/** The radar's product filter (GET); an empty or malformed value means every product. */
-export const RadarFilterSchema = z.object({
-  product: z
-    .string()
-    .max(60)
-    .regex(/^[a-z0-9-]*$/)
-    .optional()
-    .catch(undefined)
-    .transform((v) => v || undefined),
-})
 
 const planField = (message: string) => z.string({ error: message }).trim().min(1, message).max(64, message)
 

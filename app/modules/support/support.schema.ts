@@ -10,8 +10,11 @@ export const AssignSchema = z.object({
   problemId: z.string({ error: 'Choose a problem.' }).min(1, 'Choose a problem.').max(64, 'Choose a problem.'),
 })
 
-/** The queue's product filter (GET); an empty value means every product. */
-export const QueueFilterSchema = z.object({
+/**
+ * The product filter (GET `?product=<slug>`) of the queue and the migration
+ * radar; an empty or malformed value means every product.
+ */
+export const ProductFilterSchema = z.object({
   product: z
     .string()
     .max(60)
@@ -20,3 +23,8 @@ export const QueueFilterSchema = z.object({
     .catch(undefined)
     .transform((v) => v || undefined),
 })
+
+/** The product slug a support page's address filters by, or undefined for every product. */
+export function productFilterFrom(url: URL): string | undefined {
+  return ProductFilterSchema.parse({ product: url.searchParams.get('product') ?? undefined }).product
+}
