@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ProductFilterForm } from '~/components/posts/filter-fields'
 import { FormErrors, Notice } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireRole } from '~/modules/auth/auth.server'
@@ -131,24 +132,7 @@ export default function QueuePage() {
         Problems nobody but their author has answered, oldest first. Each is due by the end of the support day it
         arrived on — support hours are {hours}.
       </p>
-      <Form method="get" className="flex flex-wrap items-end gap-3">
-        <div>
-          <label htmlFor="queue-product" className="block text-sm font-medium">
-            Product
-          </label>
-          <select id="queue-product" name="product" defaultValue={product} className="input">
-            <option value="">All products</option>
-            {products.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="btn-secondary">
-          Filter
-        </button>
-      </Form>
+      <ProductFilterForm idPrefix="queue" products={products} value={product} />
       <div className="card overflow-x-auto p-0">
         <table className="table">
           <caption className="sr-only">Unanswered problems, oldest first, with their age and same-day target</caption>

@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { MigrationStatusBadge, StaffOnlyBadge, StateBadge } from '~/components/posts/badges'
+import { ProductFilterForm } from '~/components/posts/filter-fields'
 import { FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireRole } from '~/modules/auth/auth.server'
@@ -392,24 +393,7 @@ export default function RadarPage() {
         version they move to, with the problems still open in that version. Today is {data.today} ({data.timeZone}).{' '}
         <Link to="/settings/calendar">Subscribe to the migration calendar</Link> to see them in your calendar app.
       </p>
-      <Form method="get" className="flex flex-wrap items-end gap-3">
-        <div>
-          <label htmlFor="radar-product" className="block text-sm font-medium">
-            Product
-          </label>
-          <select id="radar-product" name="product" defaultValue={data.product} className="input">
-            <option value="">All products</option>
-            {data.products.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="btn-secondary">
-          Filter
-        </button>
-      </Form>
+      <ProductFilterForm idPrefix="radar" products={data.products} value={data.product} />
       <p className="text-sm font-medium text-slate-800">
         {plural(data.migrationCount, 'migration')} ahead, by {plural(data.organizationCount, 'organization')}
         {data.slipped.length ? `; ${data.slipped.length} slipped` : ''}.

@@ -1,3 +1,4 @@
+import { Form } from '@remix-run/react'
 import { KIND_LABELS, STATE_LABELS } from '~/modules/posts/posts.schema'
 
 type ProductOption = { id: string; slug: string; name: string; versions: { id: string; name: string }[] }
@@ -71,5 +72,33 @@ export function PostFilterFields({
         ))}
       </Select>
     </>
+  )
+}
+
+/**
+ * A GET form that narrows a support page (the queue, the migration radar) to
+ * one product: `?product=<slug>`, empty for every product. `idPrefix` keeps
+ * the select's id unique on its page.
+ */
+export function ProductFilterForm({ idPrefix, products, value }: { idPrefix: string; products: { slug: string; name: string }[]; value: string }) {
+  return (
+    <Form method="get" className="flex flex-wrap items-end gap-3">
+      <div>
+        <label htmlFor={`${idPrefix}-product`} className="block text-sm font-medium">
+          Product
+        </label>
+        <select id={`${idPrefix}-product`} name="product" defaultValue={value} className="input">
+          <option value="">All products</option>
+          {products.map((p) => (
+            <option key={p.slug} value={p.slug}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="btn-secondary">
+        Filter
+      </button>
+    </Form>
   )
 }
