@@ -65,7 +65,9 @@ function search(index: SearchIndex, text: string, limit = 100) {
 
 function indexOf(documents: SearchDocument[]) {
   const index = newIndex()
+  index.startBulk()
   for (const document of documents) indexDocument(index, document)
+  index.finishBulk()
   return index
 }
 

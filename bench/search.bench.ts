@@ -138,7 +138,9 @@ async function main() {
     const documentCount = documents.length
     started = now()
     let index: SearchIndex | null = newIndex()
+    index.startBulk()
     for (const document of documents) indexDocument(index, document)
+    index.finishBulk()
     const buildMs = now() - started
     documents = []
     const indexHeap = liveHeap() - baseHeap

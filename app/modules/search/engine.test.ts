@@ -105,6 +105,29 @@ describe('SearchEngine', () => {
     expect(await SearchEngine.deserialize(bytes, { ...OPTIONS, fields: ['title'] })).toBeNull()
   })
 
+  it('builds the same index in bulk as a document at a time, and keeps working after', () => {
+    const documents: [string, string, string][] = Array.from({ length: 300 }, (_, i) => [`d${i}`, `title ${['alpha', 'beta', 'gamma'][i % 3]} ${i % 7}`, `body ${i % 5 ? 'gateway' : 'timeout'} text ${i}`])
+    const one = engineWith(documents)
+    const bulk = new SearchEngine<Stored>(OPTIONS)
+    one.discard('d7')
+    bulk.startBulk()
+    for (const [id, title, body] of documents) bulk.add(id, [title, body], { id, solved: false })
+    bulk.discard('d7')
+    expect(bulk.search({ terms: exact('alpha'), combineWith: 'OR', limit: 5 }).total).toBe(0)
+    bulk.finishBulk()
+    for (const terms of [exact('alpha'), exact('gateway', 'beta'), exact('timeout', '3')]) {
+      for (const combineWith of ['AND', 'OR'] as const) expect(bulk.search({ terms, combineWith, limit: 50 })).toEqual(one.search({ terms, combineWith, limit: 50 }))
+    }
+    bulk.add('late', ['alpha late', 'gateway'], { id: 'late', solved: false })
+    expect(ids(bulk.search({ terms: exact('late'), combineWith: 'AND', limit: 5 }))).toEqual(['late'])
+    // A second bulk load appends to the lists the first one made.
+    bulk.startBulk()
+    bulk.add('later', ['alpha later', 'gateway'], { id: 'later', solved: false })
+    bulk.finishBulk()
+    expect(bulk.search({ terms: exact('alpha'), combineWith: 'AND', limit: 500 }).total).toBe(1 + 100 + 1)
+    expect(ids(bulk.search({ terms: exact('later'), combineWith: 'AND', limit: 5 }))).toEqual(['later'])
+  })
+
   it('caps prefix variants at the most frequent words', () => {
     const e = engineWith([
       ['1', 'config', ''],

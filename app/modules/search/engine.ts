@@ -85,6 +85,25 @@ class PostingList {
   }
 }
 
+/** Postings of a bulk load in arrival order: list key, slot, frequency. */
+class BulkPostings {
+  keys = new Int32Array(1 << 16)
+  slots = new Int32Array(1 << 16)
+  freqs = new Uint16Array(1 << 16)
+  size = 0
+  push(key: number, slot: number, freq: number) {
+    if (this.size === this.keys.length) {
+      const grow = <T extends Int32Array | Uint16Array>(array: T, bigger: T) => (bigger.set(array), bigger)
+      this.keys = grow(this.keys, new Int32Array(this.size * 2))
+      this.slots = grow(this.slots, new Int32Array(this.size * 2))
+      this.freqs = grow(this.freqs, new Uint16Array(this.size * 2))
+    }
+    this.keys[this.size] = key
+    this.slots[this.size] = slot
+    this.freqs[this.size++] = freq
+  }
+}
+
 const SNAPSHOT_MAGIC = 'switchboard-search/2'
 /** Documents per JSON chunk of a snapshot. */
 const SNAPSHOT_CHUNK = 5_000
@@ -115,6 +134,7 @@ export class SearchEngine<S extends object> {
   private readonly tree = new SearchableMap<number>()
   /** Postings of term t in field f at lists[t * fieldCount + f]. */
   private lists: (PostingList | undefined)[] = []
+  private bulk: BulkPostings | null = null
   // Slots
   private ids: string[] = []
   private readonly slotById = new Map<string, number>()
@@ -189,10 +209,59 @@ export class SearchEngine<S extends object> {
           for (let g = 0; g < this.fieldCount; g++) this.lists.push(undefined)
         }
         const at = termId * this.fieldCount + f
-        let list = this.lists[at]
-        if (!list) this.lists[at] = list = new PostingList()
-        list.push(slot, Math.min(count, 65_535))
+        const freq = Math.min(count, 65_535)
+        if (this.bulk) {
+          this.bulk.push(at, slot, freq)
+        } else {
+          let list = this.lists[at]
+          if (!list) this.lists[at] = list = new PostingList()
+          list.push(slot, freq)
+        }
       }
+    }
+  }
+
+  /**
+   * Starts a bulk load (a full build): until `finishBulk`, added documents'
+   * postings go to one sequential buffer instead of their lists, and queries
+   * do not see them. Sorting the buffer into lists once is far cheaper than
+   * growing a hundred thousand lists a posting at a time.
+   */
+  startBulk() {
+    this.bulk ??= new BulkPostings()
+  }
+
+  /** Moves the bulk buffer into the posting lists (after any postings they already hold). */
+  finishBulk() {
+    const bulk = this.bulk
+    if (!bulk) return
+    this.bulk = null
+    const keys = this.lists.length
+    const starts = new Int32Array(keys + 1)
+    for (let i = 0; i < bulk.size; i++) starts[bulk.keys[i]! + 1]!++
+    for (let at = 0; at < keys; at++) starts[at + 1] = starts[at + 1]! + starts[at]! + (this.lists[at]?.size ?? 0)
+    const slots = new Int32Array(starts[keys]!)
+    const freqs = new Uint16Array(starts[keys]!)
+    const next = new Int32Array(keys)
+    for (let at = 0; at < keys; at++) {
+      const list = this.lists[at]
+      next[at] = starts[at]!
+      if (!list) continue
+      slots.set(list.slots.subarray(0, list.size), next[at])
+      freqs.set(list.freqs.subarray(0, list.size), next[at])
+      next[at] = next[at]! + list.size
+    }
+    for (let i = 0; i < bulk.size; i++) {
+      const at = bulk.keys[i]!
+      const to = next[at]!
+      next[at] = to + 1
+      slots[to] = bulk.slots[i]!
+      freqs[to] = bulk.freqs[i]!
+    }
+    for (let at = 0; at < keys; at++) {
+      const start = starts[at]!
+      const end = starts[at + 1]!
+      this.lists[at] = end > start ? new PostingList(slots.subarray(start, end), freqs.subarray(start, end), end - start) : undefined
     }
   }
 

@@ -80,6 +80,7 @@ async function databaseNow(): Promise<Date> {
 export async function buildIndex(onProgress?: (done: number) => void): Promise<{ index: SearchIndex; watermark: Date }> {
   const watermark = await databaseNow()
   const index = newIndex()
+  index.startBulk()
   let after: string | null = null
   let done = 0
   for (;;) {
@@ -91,6 +92,7 @@ export async function buildIndex(onProgress?: (done: number) => void): Promise<{
     onProgress?.(done)
     await yieldToEventLoop()
   }
+  index.finishBulk()
   return { index, watermark }
 }
 
