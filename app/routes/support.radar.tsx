@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
 import { MigrationStatusBadge, StaffOnlyBadge, StateBadge } from '~/components/posts/badges'
 import { ProductFilterForm } from '~/components/posts/filter-fields'
 import { FormErrors } from '~/components/ui/field'
@@ -117,6 +118,54 @@ function Who({ m }: { m: Row }) {
   )
 }
 
+/**
+ * A table of plans (the week tables and the slipped list): when, who, which
+ * move, status. Only the first column differs, so the caller draws it.
+ */
+function PlanTable<T extends Row>({
+  caption,
+  whenHeading,
+  plans,
+  when,
+}: {
+  caption: string
+  whenHeading: string
+  plans: T[]
+  when: (m: T) => ReactNode
+}) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="table table-fixed">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="w-44">{whenHeading}</th>
+            <th scope="col" className="w-1/3">Organization and person</th>
+            <th scope="col">Move</th>
+            <th scope="col" className="w-32">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plans.map((m) => (
+            <tr key={m.id}>
+              <td>{when(m)}</td>
+              <td>
+                <Who m={m} />
+              </td>
+              <td>
+                <Move m={m} />
+              </td>
+              <td>
+                <MigrationStatusBadge status={m.status} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`
 }
@@ -139,38 +188,17 @@ function ByWeek({ weeks }: { weeks: LoaderData['weeks'] }) {
             </span>
           </h3>
           {week.migrations.length ? (
-            <div className="overflow-x-auto">
-              <table className="table table-fixed">
-                <caption className="sr-only">Migrations starting in {week.label}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col" className="w-44">Window</th>
-                    <th scope="col" className="w-1/3">Organization and person</th>
-                    <th scope="col">Move</th>
-                    <th scope="col" className="w-32">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {week.migrations.map((m) => (
-                    <tr key={m.id}>
-                      <td>
-                        <time dateTime={m.windowStart}>{m.window}</time>
-                        {m.underWay ? <span className="block text-xs text-slate-600">started before this week</span> : null}
-                      </td>
-                      <td>
-                        <Who m={m} />
-                      </td>
-                      <td>
-                        <Move m={m} />
-                      </td>
-                      <td>
-                        <MigrationStatusBadge status={m.status} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PlanTable
+              caption={`Migrations starting in ${week.label}`}
+              whenHeading="Window"
+              plans={week.migrations}
+              when={(m) => (
+                <>
+                  <time dateTime={m.windowStart}>{m.window}</time>
+                  {m.underWay ? <span className="block text-xs text-slate-600">started before this week</span> : null}
+                </>
+              )}
+            />
           ) : null}
         </section>
       ))}
@@ -338,38 +366,17 @@ function Slipped({ slipped }: { slipped: LoaderData['slipped'] }) {
       {slipped.length === 0 ? (
         <p className="text-slate-700">Nothing slipped.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="table table-fixed">
-            <caption className="sr-only">Migrations whose window ended without being marked done, most recent first</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="w-44">Window ended</th>
-                <th scope="col" className="w-1/3">Organization and person</th>
-                <th scope="col">Move</th>
-                <th scope="col" className="w-32">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {slipped.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    {m.windowEnded}
-                    <span className="block text-xs text-slate-600">{plural(m.daysOverdue, 'day')} ago</span>
-                  </td>
-                  <td>
-                    <Who m={m} />
-                  </td>
-                  <td>
-                    <Move m={m} />
-                  </td>
-                  <td>
-                    <MigrationStatusBadge status={m.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlanTable
+          caption="Migrations whose window ended without being marked done, most recent first"
+          whenHeading="Window ended"
+          plans={slipped}
+          when={(m) => (
+            <>
+              {m.windowEnded}
+              <span className="block text-xs text-slate-600">{plural(m.daysOverdue, 'day')} ago</span>
+            </>
+          )}
+        />
       )}
     </section>
   )
