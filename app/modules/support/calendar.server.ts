@@ -29,14 +29,14 @@
 import { sha256 } from '@oslojs/crypto/sha2'
 import { encodeHexLowerCase } from '@oslojs/encoding'
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/pg-core'
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator'
 import { db } from '~/db/client.server'
-import { calendarTokens, organizations, posts, products, productVersions, users, type MigrationStatus } from '~/db/schema'
+import { calendarTokens, organizations, posts, users, type MigrationStatus } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { generateLinkToken, isWellFormedLinkToken } from '~/modules/auth/tokens.server'
 import { MIGRATION_STATUS_LABELS } from '~/modules/posts/posts.schema'
+import { selectMigrationPlans } from '~/modules/support/migration-plans.server'
 import { absoluteUrl, env } from '~/utils/env.server'
 import { ok, type Result } from '~/utils/result'
 
@@ -118,32 +118,10 @@ export type CalendarEvent = {
   createdAt: Date
 }
 
-const fromVersion = alias(productVersions, 'from_version')
-const toVersion = alias(productVersions, 'to_version')
-
 /** The migration plans `reader` may have in their calendar (see the header for who gets what). */
 async function listCalendarEvents(reader: Actor, now: Date): Promise<CalendarEvent[]> {
   const since = new Date(now.getTime() - CALENDAR_HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10)
-  const rows = await db
-    .select({
-      id: posts.id,
-      status: posts.migrationStatus,
-      windowStart: posts.windowStart,
-      windowEnd: posts.windowEnd,
-      createdAt: posts.createdAt,
-      updatedAt: posts.updatedAt,
-      productName: products.name,
-      fromName: fromVersion.name,
-      toName: toVersion.name,
-      organizationName: organizations.name,
-      authorName: users.name,
-    })
-    .from(posts)
-    .innerJoin(products, eq(products.id, posts.productId))
-    .innerJoin(fromVersion, eq(fromVersion.id, posts.fromVersionId))
-    .innerJoin(toVersion, eq(toVersion.id, posts.toVersionId))
-    .innerJoin(organizations, eq(organizations.id, posts.organizationId))
-    .innerJoin(users, eq(users.id, posts.authorId))
+  const rows = await selectMigrationPlans()
     .where(
       and(
         eq(posts.kind, 'migration'),

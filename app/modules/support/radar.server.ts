@@ -25,10 +25,10 @@
 import { TZDate, tz } from '@date-fns/tz'
 import { addDays, addWeeks, differenceInCalendarDays, format, getISOWeek, getISOWeekYear, parseISO, startOfISOWeek } from 'date-fns'
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/pg-core'
 import { db } from '~/db/client.server'
-import { organizations, posts, postVersions, products, productVersions, users, type Visibility } from '~/db/schema'
+import { organizations, posts, postVersions, products, type Visibility } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
+import { selectMigrationPlans } from '~/modules/support/migration-plans.server'
 import { env } from '~/utils/env.server'
 import { fail, ok, type Result } from '~/utils/result'
 
@@ -140,38 +140,10 @@ export type RadarOptions = {
   timeZone?: string
 }
 
-const fromVersion = alias(productVersions, 'from_version')
-const toVersion = alias(productVersions, 'to_version')
 const windowLastDay = sql<string>`coalesce(${posts.windowEnd}, ${posts.windowStart})`
 
 async function selectMigrations(where: ReturnType<typeof and>, order: ReturnType<typeof asc>[], limit: number) {
-  const rows = await db
-    .select({
-      id: posts.id,
-      title: posts.title,
-      status: posts.migrationStatus,
-      visibility: posts.visibility,
-      windowStart: posts.windowStart,
-      windowEnd: posts.windowEnd,
-      productId: products.id,
-      productName: products.name,
-      productSlug: products.slug,
-      fromId: fromVersion.id,
-      fromName: fromVersion.name,
-      toId: toVersion.id,
-      toName: toVersion.name,
-      toOrder: toVersion.sortOrder,
-      organizationId: organizations.id,
-      organizationName: organizations.name,
-      authorId: users.id,
-      authorName: users.name,
-    })
-    .from(posts)
-    .innerJoin(products, eq(products.id, posts.productId))
-    .innerJoin(fromVersion, eq(fromVersion.id, posts.fromVersionId))
-    .innerJoin(toVersion, eq(toVersion.id, posts.toVersionId))
-    .innerJoin(organizations, eq(organizations.id, posts.organizationId))
-    .innerJoin(users, eq(users.id, posts.authorId))
+  const rows = await selectMigrationPlans()
     .where(where)
     .orderBy(...order, asc(organizations.name), asc(posts.id))
     .limit(limit)
