@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { MigrationStatusBadge, StaffOnlyBadge, StateBadge } from '~/components/posts/badges'
 import { ProductFilterForm } from '~/components/posts/filter-fields'
-import { FormErrors } from '~/components/ui/field'
+import { FormErrors, SelectField } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireRole } from '~/modules/auth/auth.server'
 import { ConnectCustomersSchema } from '~/modules/support/radar.schema'
@@ -229,46 +229,18 @@ function ConnectForm({ target, actionData, formAction }: { target: LoaderData['t
       </p>
       <FormErrors errors={errors?.['']} />
       <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor={id('migrationId')} className="label">
-            Ask first
-          </label>
-          <select
-            id={id('migrationId')}
-            name="migrationId"
-            className="input"
-            defaultValue={values?.migrationId ?? community[0]?.id}
-            aria-invalid={errors?.migrationId ? true : undefined}
-            aria-describedby={errors?.migrationId ? id('migrationId-error') : undefined}
-          >
-            {community.map(option)}
-          </select>
-          {errors?.migrationId ? (
-            <p id={id('migrationId-error')} className="field-error">
-              {errors.migrationId[0]}
-            </p>
-          ) : null}
-        </div>
-        <div>
-          <label htmlFor={id('otherMigrationId')} className="label">
-            Introduce them to
-          </label>
-          <select
-            id={id('otherMigrationId')}
-            name="otherMigrationId"
-            className="input"
-            defaultValue={values?.otherMigrationId ?? community.find((m) => m.organization !== community[0]?.organization)?.id}
-            aria-invalid={errors?.otherMigrationId ? true : undefined}
-            aria-describedby={errors?.otherMigrationId ? id('otherMigrationId-error') : undefined}
-          >
-            {community.map(option)}
-          </select>
-          {errors?.otherMigrationId ? (
-            <p id={id('otherMigrationId-error')} className="field-error">
-              {errors.otherMigrationId[0]}
-            </p>
-          ) : null}
-        </div>
+        <SelectField label="Ask first" name="migrationId" id={id('migrationId')} defaultValue={values?.migrationId ?? community[0]?.id} errors={errors?.migrationId}>
+          {community.map(option)}
+        </SelectField>
+        <SelectField
+          label="Introduce them to"
+          name="otherMigrationId"
+          id={id('otherMigrationId')}
+          defaultValue={values?.otherMigrationId ?? community.find((m) => m.organization !== community[0]?.organization)?.id}
+          errors={errors?.otherMigrationId}
+        >
+          {community.map(option)}
+        </SelectField>
       </div>
       <SubmitButton className="btn-secondary" pendingText="Preparing…">
         Prepare the introduction<span className="sr-only"> for {target.label}</span>

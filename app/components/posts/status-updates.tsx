@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
 import { Markdown } from '~/components/markdown'
 import { MarkdownEditor } from '~/components/markdown-editor'
-import { FormErrors } from '~/components/ui/field'
+import { FormErrors, SelectField } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import {
   STATUS_UPDATE_KINDS,
@@ -100,30 +100,19 @@ export function StatusUpdates({
             <input type="hidden" name="intent" value="status-update" />
             <input type="hidden" name="submissionKey" value={state?.values.submissionKey ?? submissionKey} />
             <FormErrors errors={state?.errors['']} />
-            <div>
-              <label htmlFor="status-update-status" className="label">
-                Status
-              </label>
-              <select
-                id="status-update-status"
-                name="status"
-                className="input"
-                defaultValue={state?.values.status ?? 'investigating'}
-                aria-invalid={state?.errors.status?.length ? true : undefined}
-                aria-describedby={state?.errors.status?.length ? 'status-update-status-error' : undefined}
-              >
-                {STATUS_UPDATE_KINDS.map((status) => (
-                  <option key={status} value={status}>
-                    {STATUS_UPDATE_LABELS[status]}
-                  </option>
-                ))}
-              </select>
-              {state?.errors.status?.length ? (
-                <p id="status-update-status-error" className="field-error">
-                  {state.errors.status[0]}
-                </p>
-              ) : null}
-            </div>
+            <SelectField
+              label="Status"
+              name="status"
+              id="status-update-status"
+              defaultValue={state?.values.status ?? 'investigating'}
+              errors={state?.errors.status}
+            >
+              {STATUS_UPDATE_KINDS.map((status) => (
+                <option key={status} value={status}>
+                  {STATUS_UPDATE_LABELS[status]}
+                </option>
+              ))}
+            </SelectField>
             <MarkdownEditor
               label="What changed"
               name="body"

@@ -81,6 +81,42 @@ export function TextAreaField({ label, name, errors, hint, defaultValue, rows = 
   )
 }
 
+type SelectFieldProps = {
+  label: string
+  name: string
+  /** Give one where a page has several selects of this name (one form per group). */
+  id?: string
+  errors?: string[]
+  defaultValue?: string
+  /** The options. */
+  children: ReactNode
+}
+
+/** A labelled select with its first error wired up for screen readers. */
+export function SelectField({ label, name, id, errors, defaultValue, children }: SelectFieldProps) {
+  const generated = useId()
+  const selectId = id ?? `${name}-${generated}`
+  const errorId = errors?.length ? `${selectId}-error` : undefined
+  return (
+    <div>
+      <label htmlFor={selectId} className="label">
+        {label}
+      </label>
+      <select
+        id={selectId}
+        name={name}
+        className="input"
+        defaultValue={defaultValue}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={errorId}
+      >
+        {children}
+      </select>
+      <FieldMessages errors={errors} errorId={errorId} />
+    </div>
+  )
+}
+
 /** Errors about the whole form (key `''`), announced when they appear. */
 export function FormErrors({ errors }: { errors?: string[] }) {
   if (!errors?.length) return null
