@@ -26,7 +26,6 @@
  *   appear, and staff-only plans never reach a customer.
  * - Creating, resetting and turning off are written to the audit log.
  */
-import { sha256 } from '@oslojs/crypto/sha2'
 import { encodeHexLowerCase } from '@oslojs/encoding'
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator'
@@ -34,7 +33,7 @@ import { db } from '~/db/client.server'
 import { calendarTokens, organizations, posts, users, type MigrationStatus } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { generateLinkToken, isWellFormedLinkToken } from '~/modules/auth/tokens.server'
+import { generateLinkToken, hashLinkToken, isWellFormedLinkToken } from '~/modules/auth/tokens.server'
 import { MIGRATION_STATUS_LABELS } from '~/modules/posts/posts.schema'
 import { selectMigrationPlans } from '~/modules/support/migration-plans.server'
 import { absoluteUrl, env } from '~/utils/env.server'
@@ -51,9 +50,9 @@ const DAY_MS = 24 * 60 * 60 * 1000
 /** The feed's address for a token. */
 export const calendarUrl = (token: string) => absoluteUrl(`/calendar/${token}.ics`)
 
-/** Hex SHA-256 of a token: what is stored and looked up, never the token itself. */
+/** Hex SHA-256 of a token (the emailed links' hash, as text): what is stored and looked up, never the token itself. */
 function hashToken(token: string) {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)))
+  return encodeHexLowerCase(hashLinkToken(token))
 }
 
 export type CalendarTokenStatus = { createdAt: Date; lastUsedAt: Date | null } | null
