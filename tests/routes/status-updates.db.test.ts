@@ -5,13 +5,13 @@
  * customer who pressed "me too" reads it; bad input is a 400 that keeps
  * what was typed; a preview saves nothing.
  */
-import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { db } from '~/db/client.server'
+import { auditLog, notifications, outbox, statusUpdates } from '~/db/schema'
 import type * as EmailModule from '~/modules/email/email.server'
 import { STATUS_UPDATE_MESSAGES } from '~/modules/support/status-updates.server'
 import * as postRoute from '~/routes/posts.$id'
 import { addMeToo, createPost, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import { get, postForm, signedInCookie } from './request'
 
 vi.mock('~/modules/email/email.server', async (importOriginal) => ({
@@ -19,15 +19,8 @@ vi.mock('~/modules/email/email.server', async (importOriginal) => ({
   kickMailer: vi.fn(),
 }))
 
-async function counts() {
-  const result = await db.execute(sql`select
-    (select count(*) from status_updates)::int as "statusUpdates",
-    (select count(*) from notifications)::int as notifications,
-    (select count(*) from outbox)::int as outbox,
-    (select count(*) from audit_log)::int as "auditLog"`)
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Record<string, number>[]
-  return { ...rows[0]! }
-}
+/** Row counts of every table posting an update writes to. */
+const counts = () => countRows({ statusUpdates, notifications, outbox, auditLog })
 
 let problemId: string
 let cookies: { support: string; meToo: string; customer: string }

@@ -38,6 +38,7 @@ import {
   createUser,
   TEST_PASSWORD,
 } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import {
   acceptInvitation,
   changePassword,
@@ -111,17 +112,7 @@ const TABLES = {
 }
 
 /** Row counts of every table an account flow writes to, in one query. */
-async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
-  const columns = Object.entries(TABLES).map(
-    ([name, table]) => sql`(select count(*) from ${table})::int as ${sql.identifier(name)}`,
-  )
-  const result = await db.execute(sql`select ${sql.join(columns, sql`, `)}`)
-  // postgres.js answers an array of rows, PGlite an object with `rows`.
-  const rows = (
-    Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows
-  ) as Array<Record<keyof typeof TABLES, number>>
-  return { ...rows[0]! }
-}
+const rowCounts = () => countRows(TABLES)
 
 /** Runs `action` and checks that it left every table as it was. */
 async function expectNothingWritten<T>(action: () => Promise<T>): Promise<T> {

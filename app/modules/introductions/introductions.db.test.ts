@@ -9,7 +9,7 @@
  * after. Delivery after commit (`kickMailer`) is a spy: messages stay in the
  * outbox, where the tests read them.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '~/db/client.server'
 import { auditLog, introductionMessages, introductions, notifications, outbox, users } from '~/db/schema'
@@ -17,6 +17,7 @@ import type * as EmailModule from '~/modules/email/email.server'
 import { kickMailer } from '~/modules/email/email.server'
 import { listNotifications } from '~/modules/notifications/notifications.server'
 import { actorOf, createOrganization, createPost, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import {
   askIntroductionOutcomes,
   countHelped,
@@ -129,17 +130,7 @@ async function stored(id: string) {
 const TABLES = { introductions, introductionMessages, notifications, outbox, auditLog, users }
 
 /** Row counts of every table an introduction writes to, in one query. */
-async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
-  const columns = Object.entries(TABLES).map(
-    ([name, table]) => sql`(select count(*) from ${table})::int as ${sql.identifier(name)}`,
-  )
-  const result = await db.execute(sql`select ${sql.join(columns, sql`, `)}`)
-  // postgres.js answers an array of rows, PGlite an object with `rows`.
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Array<
-    Record<keyof typeof TABLES, number>
-  >
-  return { ...rows[0]! }
-}
+const rowCounts = () => countRows(TABLES)
 
 /** Runs `action` and checks that it left every table as it was (and asked for no delivery). */
 async function expectNothingWritten<T>(action: () => Promise<T>): Promise<T> {

@@ -49,6 +49,7 @@ import { kickMailer } from '~/modules/email/email.server'
 import { followersWhoMaySee } from '~/modules/notifications/notifications.server'
 import { newId, type Result } from '~/utils/result'
 import { actorOf, createOrganization, createProduct, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import {
   getOwnPostForEdit,
   getPersonPage,
@@ -312,12 +313,7 @@ function firstRow<T>(result: unknown): T {
   return rows[0] as T
 }
 
-async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
-  const columns = Object.entries(TABLES).map(
-    ([name, table]) => sql`(select count(*) from ${table})::int as ${sql.identifier(name)}`,
-  )
-  return { ...firstRow(await db.execute(sql`select ${sql.join(columns, sql`, `)}`)) }
-}
+const rowCounts = () => countRows(TABLES)
 
 /** Notifications about anything in `world`, and emails, that reached `people`. */
 async function newsFor(world: World, people: Actor[]) {

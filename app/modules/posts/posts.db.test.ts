@@ -31,6 +31,7 @@ import { type Actor } from '~/modules/accounts/accounts.server'
 import type * as EmailModule from '~/modules/email/email.server'
 import { kickMailer } from '~/modules/email/email.server'
 import { actorOf, createProduct, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import { onPostChange } from './post-events.server'
 import {
   acceptWorkaround,
@@ -213,17 +214,7 @@ const TABLES = {
 }
 
 /** Row counts of every table a post command writes to, in one query. */
-async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
-  const columns = Object.entries(TABLES).map(
-    ([name, table]) => sql`(select count(*) from ${table})::int as ${sql.identifier(name)}`,
-  )
-  const result = await db.execute(sql`select ${sql.join(columns, sql`, `)}`)
-  // postgres.js answers an array of rows, PGlite an object with `rows`.
-  const rows = (
-    Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows
-  ) as Array<Record<keyof typeof TABLES, number>>
-  return { ...rows[0]! }
-}
+const rowCounts = () => countRows(TABLES)
 
 /** Collects the post ids announced after commit while `action` runs. */
 async function announcedBy<T>(

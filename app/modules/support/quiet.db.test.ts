@@ -4,7 +4,7 @@
  * other tests of this file make in the real present is long past) and looks
  * only at its own organizations.
  */
-import { eq, inArray, sql } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '~/db/client.server'
 import { auditLog, checkInRecipients, checkIns, notifications, organizations, outbox, users } from '~/db/schema'
@@ -15,6 +15,7 @@ import * as checkInRoute from '~/routes/support.quiet_.$organizationId'
 import * as quietRoute from '~/routes/support.quiet'
 import * as messageRoute from '~/routes/check-ins.$id'
 import { actorOf, createOrganization, createPost, createProduct, createReply, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import { get, postForm, signedInCookie } from '#tests/routes/request'
 import {
   checkIn,
@@ -90,15 +91,7 @@ const ids = (list: QuietOrganization[], among: string[]) => list.map((org) => or
 
 const TABLES = { checkIns, checkInRecipients, notifications, outbox, auditLog }
 
-async function rowCounts(): Promise<Record<keyof typeof TABLES, number>> {
-  const columns = Object.entries(TABLES).map(
-    ([name, table]) => sql`(select count(*) from ${table})::int as ${sql.identifier(name)}`,
-  )
-  const result = await db.execute(sql`select ${sql.join(columns, sql`, `)}`)
-  // postgres.js answers an array of rows, PGlite an object with `rows`.
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Record<keyof typeof TABLES, number>[]
-  return { ...rows[0]! }
-}
+const rowCounts = () => countRows(TABLES)
 
 /** Runs `action` and checks that it wrote nothing anywhere a check-in writes, and sent nothing. */
 async function expectNothingWritten<T>(action: () => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@
  * Delivery after commit (`kickMailer`) is a spy: messages stay in the
  * outbox, where the tests read them.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '~/db/client.server'
 import { auditLog, follows, notificationPreferences, notifications, outbox, posts, statusUpdates } from '~/db/schema'
@@ -16,6 +16,7 @@ import type * as EmailModule from '~/modules/email/email.server'
 import { kickMailer } from '~/modules/email/email.server'
 import { NOTIFICATION_EVENTS } from '~/modules/notifications/notifications.server'
 import { actorOf, addFollow, addMeToo, createPost, createProduct, createUser } from '#tests/factories'
+import { countRows } from '#tests/row-counts'
 import { currentStatus, STATUS_UPDATE_MAX } from './status-updates.schema'
 import { listStatusUpdates, postStatusUpdate, STATUS_UPDATE_MESSAGES } from './status-updates.server'
 
@@ -68,15 +69,7 @@ async function emailsTo(address: string) {
 }
 
 /** Row counts of every table posting an update writes to. */
-async function rowCounts() {
-  const result = await db.execute(sql`select
-    (select count(*) from status_updates)::int as "statusUpdates",
-    (select count(*) from notifications)::int as notifications,
-    (select count(*) from outbox)::int as outbox,
-    (select count(*) from audit_log)::int as "auditLog"`)
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Record<string, number>[]
-  return { ...rows[0]! }
-}
+const rowCounts = () => countRows({ statusUpdates, notifications, outbox, auditLog })
 
 describe('postStatusUpdate', () => {
   it('stores the update and tells everyone who has the problem too or follows it, in the app and by email', async () => {
