@@ -120,6 +120,12 @@ export async function postWorkaround(page: Page, body: string): Promise<string> 
   return id
 }
 
+/** Presses "me too" on the open problem page, which nobody had pressed yet, and waits until it counts. */
+export async function pressMeToo(page: Page) {
+  await page.getByRole('button', { name: 'Me too · 0' }).click()
+  await page.getByRole('button', { name: /^You have this too · 1/ }).waitFor()
+}
+
 /** The card of one workaround on a problem page. */
 export function workaroundCard(page: Page, id: string): Locator {
   return page.locator(`article[id="workaround-${id}"]`)

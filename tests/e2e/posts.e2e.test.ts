@@ -14,6 +14,7 @@ import {
   open,
   postReply,
   postWorkaround,
+  pressMeToo,
   problemForm,
   searchOutcome,
   stateBadge,
@@ -60,8 +61,7 @@ describe('a problem, from logging to a verified solution', () => {
       await expectText(bob.getByRole('heading', { level: 1 }), title)
 
       // "Me too": the count goes from 0 to 1, and the button says he has it too.
-      await bob.getByRole('button', { name: 'Me too · 0' }).click()
-      await bob.getByRole('button', { name: /^You have this too · 1/ }).waitFor()
+      await pressMeToo(bob)
 
       await postReply(bob, `Same here with ${word} on 5.1 — it started after the upgrade.`)
       const replies = bob.locator('ol > li[id^="reply-"]')
@@ -204,8 +204,7 @@ describe('without JavaScript', () => {
     const bob = await as(DEMO.bob.email, { javaScriptEnabled: false })
     await open(bob, alice.url())
     await bob.getByRole('button', { name: 'Follow', exact: true }).waitFor()
-    await bob.getByRole('button', { name: 'Me too · 0' }).click()
-    await bob.getByRole('button', { name: /^You have this too · 1/ }).waitFor()
+    await pressMeToo(bob)
     // Having it too means hearing about it.
     await bob.getByRole('button', { name: 'Following · stop' }).click()
     await expectNotice(bob, 'You no longer follow this post.')

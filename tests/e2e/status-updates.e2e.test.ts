@@ -8,7 +8,7 @@
  * as a customer.
  */
 import { describe, expect, test } from 'vitest'
-import { expectNotice, logProblem, open, uniqueWord } from './content'
+import { expectNotice, logProblem, open, pressMeToo, uniqueWord } from './content'
 import {
   DEMO,
   expectNoSeriousA11yViolations,
@@ -33,8 +33,7 @@ describe('status updates on a problem', () => {
       const id = await logProblem(alice, { title, body: `Every ${word} request fails with 401 since the rotation.` })
 
       await open(bob, `/posts/${id}`)
-      await bob.getByRole('button', { name: 'Me too · 0' }).click()
-      await bob.getByRole('button', { name: /^You have this too · 1/ }).waitFor()
+      await pressMeToo(bob)
       // Nothing to show yet, so a customer sees no timeline.
       expect(await bob.locator('#status-updates').count()).toBe(0)
 
