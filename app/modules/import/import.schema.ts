@@ -162,8 +162,8 @@ export const PersonRecordSchema = z.strictObject({
   role: z.enum(IMPORT_ROLES).default('customer'),
 })
 
-export const ProblemRecordSchema = z.strictObject({
-  type: z.literal('problem'),
+/** The fields a problem and a story share: a titled post about some versions of a product. */
+const TITLED_POST_FIELDS = {
   id: IdField,
   author: EmailField,
   title: line(TITLE_MIN, TITLE_MAX),
@@ -173,6 +173,11 @@ export const ProblemRecordSchema = z.strictObject({
   tags: TagListField.default([]),
   visibility: VisibilityField,
   createdAt: TimestampField.optional(),
+}
+
+export const ProblemRecordSchema = z.strictObject({
+  type: z.literal('problem'),
+  ...TITLED_POST_FIELDS,
   workarounds: z
     .array(WorkaroundSchema)
     .max(WORKAROUNDS_MAX)
@@ -190,15 +195,7 @@ export const ProblemRecordSchema = z.strictObject({
 
 export const StoryRecordSchema = z.strictObject({
   type: z.literal('story'),
-  id: IdField,
-  author: EmailField,
-  title: line(TITLE_MIN, TITLE_MAX),
-  body: text(BODY_MAX),
-  product: ProductField,
-  versions: z.array(VersionName).max(VERSIONS_MAX).default([]),
-  tags: TagListField.default([]),
-  visibility: VisibilityField,
-  createdAt: TimestampField.optional(),
+  ...TITLED_POST_FIELDS,
   /** The problem it overcame or the migration it completed: in this file, or imported before. */
   related: z.strictObject({ type: z.enum(['problem', 'migration']), id: IdField }).optional(),
   replies: RepliesField,
