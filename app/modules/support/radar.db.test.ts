@@ -38,6 +38,17 @@ async function personAt(name: string) {
   return createUser({ name: `${name} person`, organizationId: organization.id })
 }
 
+/** Two customers of different organizations planning the same move (from 1.0 and 2.0 to 3.0 of a new product). */
+async function twoPlans() {
+  const product = await newProduct()
+  const [v1, v2, v3] = product.versions.map((v) => v.id)
+  const a = await personAt('Larch')
+  const b = await personAt('Maple')
+  const mine = await createPost({ kind: 'migration', authorId: a.id, productId: product.id, fromVersionId: v1, toVersionId: v3 })
+  const theirs = await createPost({ kind: 'migration', authorId: b.id, productId: product.id, fromVersionId: v2, toVersionId: v3 })
+  return { product, v1: v1!, v2: v2!, v3: v3!, a, b, mine, theirs }
+}
+
 async function radarFor(slug: string, extra: { now?: Date; timeZone?: string; weeks?: number } = {}) {
   const result = await migrationRadar(actorOf(support), { ...options(slug), ...extra })
   if (!result.ok) throw new Error(result.message)
@@ -251,16 +262,6 @@ describe('migrationRadar', () => {
 })
 
 describe('prepareSameMoveIntroduction', () => {
-  async function twoPlans() {
-    const product = await newProduct()
-    const [v1, v2, v3] = product.versions.map((v) => v.id)
-    const a = await personAt('Larch')
-    const b = await personAt('Maple')
-    const mine = await createPost({ kind: 'migration', authorId: a.id, productId: product.id, fromVersionId: v1, toVersionId: v3 })
-    const theirs = await createPost({ kind: 'migration', authorId: b.id, productId: product.id, fromVersionId: v2, toVersionId: v3 })
-    return { product, v1: v1!, v2: v2!, v3: v3!, a, b, mine, theirs }
-  }
-
   it('names the plan, the other customer and their plan', async () => {
     const { b, mine, theirs } = await twoPlans()
     expect(await prepareSameMoveIntroduction(actorOf(support), { migrationId: mine.id, otherMigrationId: theirs.id })).toEqual({
@@ -325,15 +326,7 @@ describe('the radar page', () => {
   })
 
   it('"connect these customers" leads to the introduction proposal for the two plans', async () => {
-    const { b, mine, theirs } = await (async () => {
-      const product = await newProduct()
-      const [v1, v2, v3] = product.versions.map((v) => v.id)
-      const a = await personAt('Oak')
-      const b = await personAt('Pine')
-      const mine = await createPost({ kind: 'migration', authorId: a.id, productId: product.id, fromVersionId: v1, toVersionId: v3 })
-      const theirs = await createPost({ kind: 'migration', authorId: b.id, productId: product.id, fromVersionId: v2, toVersionId: v3 })
-      return { b, mine, theirs }
-    })()
+    const { b, mine, theirs } = await twoPlans()
     const cookie = await signedInCookie(support.id)
     const sent = await postForm(radarRoute.action, '/support/radar', { migrationId: mine.id, otherMigrationId: theirs.id }, { cookie })
     expect(sent.status).toBe(302)
