@@ -333,21 +333,29 @@ export type CheckInDraft = {
 
 type DraftFailure = 'forbidden' | 'not_found' | 'not_customer' | 'nobody'
 
-/** Loads a customer organization and its active people, or the named reason why there is nobody to write to. */
-async function loadCustomer(organizationId: string): Promise<Result<{ organization: { id: string; name: string }; people: Recipient[] }, Exclude<DraftFailure, 'forbidden'>>> {
-  const [organization] = await db
+/** A customer organization by id; `not_found`, or `not_customer` for the vendor's own. */
+async function customerOrganization(executor: Executor, organizationId: string): Promise<Result<{ id: string; name: string }, 'not_found' | 'not_customer'>> {
+  const [organization] = await executor
     .select({ id: organizations.id, name: organizations.name, isVendor: organizations.isVendor })
     .from(organizations)
     .where(eq(organizations.id, organizationId))
   if (!organization) return fail('not_found', QUIET_MESSAGES.notFound)
   if (organization.isVendor) return fail('not_customer', QUIET_MESSAGES.vendor)
+  return ok({ id: organization.id, name: organization.name })
+}
+
+/** Loads a customer organization and its active people, or the named reason why there is nobody to write to. */
+async function loadCustomer(organizationId: string): Promise<Result<{ organization: { id: string; name: string }; people: Recipient[] }, Exclude<DraftFailure, 'forbidden'>>> {
+  const customer = await customerOrganization(db, organizationId)
+  if (!customer.ok) return customer
+  const organization = customer.value
   const people = await db
     .select({ id: users.id, name: users.name, email: users.email, role: users.role })
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.active, true)))
     .orderBy(asc(users.name), asc(users.id))
   if (!people.length) return fail('nobody', QUIET_MESSAGES.nobody)
-  return ok({ organization: { id: organization.id, name: organization.name }, people })
+  return ok({ organization, people })
 }
 
 /** "Hello Owen," / "Hello Owen and Nadia," / "Hello everyone at Elmhurst," for larger groups. */
@@ -445,12 +453,9 @@ export async function checkIn(
     outcome = await db.transaction(async (tx) => {
       const earlier = await checkInBySubmissionKey(tx, actor.id, submissionKey)
       if (earlier) return ok({ ...earlier, created: false })
-      const [organization] = await tx
-        .select({ id: organizations.id, name: organizations.name, isVendor: organizations.isVendor })
-        .from(organizations)
-        .where(eq(organizations.id, input.organizationId))
-      if (!organization) return fail('not_found', QUIET_MESSAGES.notFound)
-      if (organization.isVendor) return fail('not_customer', QUIET_MESSAGES.vendor)
+      const customer = await customerOrganization(tx, input.organizationId)
+      if (!customer.ok) return customer
+      const organization = customer.value
       const recipients = await tx
         .select({ id: users.id, name: users.name, email: users.email })
         .from(users)
