@@ -7,7 +7,7 @@ import {
   ProfileSchema,
   SignInSchema,
 } from '~/modules/accounts/accounts.schema'
-import { CheckboxField, EmailField, formError, parseForm, textField } from './forms'
+import { CheckboxField, EmailField, formError, parseForm, parseInput, textField } from './forms'
 
 function form(entries: Array<[string, string | Blob]>) {
   const data = new FormData()
@@ -226,5 +226,27 @@ describe('CheckboxField and formError', () => {
       errors: { email: ['Taken.'] },
       values: { email: 'a@b.c' },
     })
+  })
+})
+
+describe('parseInput', () => {
+  const schema = z.object({ title: textField('a title', { max: 5 }), count: z.number({ error: 'Give a number.' }) })
+
+  it('answers the parsed input', () => {
+    expect(parseInput(schema, { title: ' Hi ', count: 2 })).toEqual({ ok: true, value: { title: 'Hi', count: 2 } })
+  })
+
+  it('answers the first problem as an invalid failure on its field', () => {
+    expect(parseInput(schema, { title: 'Too long', count: 'x' })).toEqual({
+      ok: false,
+      reason: 'invalid',
+      message: 'A title can be at most 5 characters.',
+      field: 'title',
+    })
+  })
+
+  it('names no field for a problem with the whole input', () => {
+    expect(parseInput(schema, null)).toMatchObject({ ok: false, reason: 'invalid' })
+    expect(parseInput(schema, null)).not.toHaveProperty('field')
   })
 })

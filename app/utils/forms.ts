@@ -4,6 +4,7 @@
  * `parseForm` and return its errors with status 400 and what the user typed.
  */
 import { z } from 'zod'
+import { fail, type Result } from '~/utils/result'
 
 /** Field name → messages; `''` holds errors about the whole form. */
 export type FieldErrors = Record<string, string[] | undefined>
@@ -103,4 +104,17 @@ export function parseForm<S extends z.ZodType>(
 /** A failure with one error on one field (or the whole form, with `''`). */
 export function formError(field: string, message: string, values: Record<string, string> = {}): FormFailure {
   return { ok: false, errors: { [field]: [message] }, values }
+}
+
+/**
+ * For commands, which check their input with the form's schema again (they
+ * are also called without the form): the parsed input, or the first problem
+ * as an `invalid` failure naming its field.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>, 'invalid'> {
+  const result = schema.safeParse(input)
+  if (result.success) return { ok: true, value: result.data }
+  const issue = result.error.issues[0]
+  const field = issue?.path[0]
+  return fail('invalid', issue?.message ?? 'Check the form.', typeof field === 'string' ? field : undefined)
 }

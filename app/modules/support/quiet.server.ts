@@ -33,6 +33,7 @@ import { renderEmail } from '~/modules/email/render.server'
 import { notify } from '~/modules/notifications/notifications.server'
 import { isUniqueViolation } from '~/utils/db-errors.server'
 import { absoluteUrl, env } from '~/utils/env.server'
+import { parseInput } from '~/utils/forms'
 import { fail, newId, ok, type Result } from '~/utils/result'
 import { CHECK_IN_SUBJECT_MAX, CheckInSchema, type CheckInInput } from './quiet.schema'
 
@@ -440,13 +441,10 @@ export async function checkIn(
   options: { now?: Date } = {},
 ): Promise<Result<{ id: string; organizationId: string; organizationName: string; created: boolean }, CheckInFailure>> {
   if (!isStaff(actor)) return fail('forbidden', QUIET_MESSAGES.supportOnly)
-  const parsed = CheckInSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    return fail('invalid', issue.message, issue.path.length ? String(issue.path[0]) : undefined)
-  }
-  const { subject, body, submissionKey } = parsed.data
-  const recipientIds = [...new Set(parsed.data.recipientIds)]
+  const parsed = parseInput(CheckInSchema, input)
+  if (!parsed.ok) return parsed
+  const { subject, body, submissionKey } = parsed.value
+  const recipientIds = [...new Set(parsed.value.recipientIds)]
   const now = options.now ?? new Date()
   let outcome: Result<{ id: string; organizationId: string; organizationName: string; created: boolean }, CheckInFailure>
   try {

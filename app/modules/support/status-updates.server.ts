@@ -25,6 +25,7 @@ import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { followersWhoMaySee, notify } from '~/modules/notifications/notifications.server'
 import { maySee, POST_MESSAGES } from '~/modules/posts/posts.server'
 import { isUniqueViolation } from '~/utils/db-errors.server'
+import { parseInput } from '~/utils/forms'
 import { fail, newId, ok, type Result } from '~/utils/result'
 import { STATUS_UPDATE_LABELS, StatusUpdateSchema, type StatusUpdateInput } from './status-updates.schema'
 
@@ -95,13 +96,9 @@ export async function postStatusUpdate(
   input: { postId: string } & StatusUpdateInput,
 ): Promise<Result<{ id: string; postId: string }, StatusUpdateFailure>> {
   if (!isStaff(actor)) return fail('forbidden', STATUS_UPDATE_MESSAGES.supportOnly)
-  const parsed = StatusUpdateSchema.safeParse(input)
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues
-    const field = issue?.path[0]
-    return fail('invalid', issue?.message ?? 'Check the form.', typeof field === 'string' ? field : undefined)
-  }
-  const { status, body, submissionKey } = parsed.data
+  const parsed = parseInput(StatusUpdateSchema, input)
+  if (!parsed.ok) return parsed
+  const { status, body, submissionKey } = parsed.value
   const postId = input.postId
   if (typeof postId !== 'string' || postId.length > 64) return fail('not_found', STATUS_UPDATE_MESSAGES.notFound)
 
