@@ -128,29 +128,6 @@ describe('SearchEngine', () => {
     expect(ids(bulk.search({ terms: exact('later'), combineWith: 'AND', limit: 5 }))).toEqual(['later'])
   })
 
-  it('pruned any-word queries return the same page as exhaustive ones', () => {
-    const words = ['gateway', 'timeout', 'certificate', 'restart', 'upgrade', 'cluster', 'token', 'proxy', 'dashboard', 'latency', 'memory', 'ldap']
-    let seed = 7
-    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647
-    const pick = (n: number) => Array.from({ length: n }, () => words[Math.floor(next() * words.length)]!)
-    const documents: [string, string, string][] = Array.from({ length: 2000 }, (_, i) => [`d${i}`, pick(3).join(' '), pick(2 + Math.floor(next() * 30)).join(' ')])
-    const e = engineWith(documents)
-    let skipped = 0
-    for (let i = 0; i < 40; i++) {
-      const terms = [...new Set(pick(2 + (i % 8)))].map((term, at) => ({ term, fuzzy: i % 3 ? 1 : 0, prefix: false, boost: 1 / (1 + 0.1 * at) }))
-      const query = { terms, combineWith: 'OR' as const, limit: 15, filter: (s: Stored) => s.id.length % 2 === 0 || s.id.endsWith('7'), boostDocument: (s: Stored) => (s.id.endsWith('3') ? 1.5 : 1), maxDocumentBoost: 1.5 }
-      const exhaustive = e.search(query)
-      const pruned = e.search({ ...query, countAll: false })
-      // Terms are summed in another order: the same page, scores equal but for rounding.
-      expect(pruned.hits.map((h) => h.id)).toEqual(exhaustive.hits.map((h) => h.id))
-      pruned.hits.forEach((hit, at) => expect(hit.score).toBeCloseTo(exhaustive.hits[at]!.score, 9))
-      expect(pruned.total).toBeLessThanOrEqual(exhaustive.total)
-      if (pruned.total < exhaustive.total) skipped++
-    }
-    // It did leave documents out, for most queries.
-    expect(skipped).toBeGreaterThan(20)
-  })
-
   it('caps prefix variants at the most frequent words', () => {
     const e = engineWith([
       ['1', 'config', ''],

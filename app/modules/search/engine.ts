@@ -42,18 +42,9 @@ export type EngineQuery<S> = {
   filter?: (stored: S) => boolean
   /** A multiplier per document (solved and verified content). */
   boostDocument?: (stored: S) => number
-  /** The most `boostDocument` ever returns (lets any-word queries skip hopeless documents, see `countAll`). */
-  maxDocumentBoost?: number
   /** Hits wanted: the best `offset + limit` are ranked, `limit` returned from `offset`. */
   offset?: number
   limit: number
-  /**
-   * Whether `total` must count every match (default). With false, an
-   * any-word query stops taking in new documents once none of them could
-   * still reach the requested page (the page is the same; `total` then only
-   * counts the documents it looked at).
-   */
-  countAll?: boolean
 }
 
 export type EngineHit<S> = {
@@ -347,45 +338,6 @@ export class SearchEngine<S extends object> {
     return found.sort((a, b) => b.frequency - a.frequency || (a.term < b.term ? -1 : 1)).slice(0, limit)
   }
 
-  /**
-   * The score a document needs to make the page so far: the `wanted`-th best
-   * among the documents seen that pass the filter, scored as they stand
-   * (they only gain from later terms); 0 while fewer than `wanted` pass.
-   */
-  private pageThreshold(touched: Int32Array, count: number, wanted: number, query: EngineQuery<S>) {
-    const best = new Float64Array(wanted)
-    let size = 0
-    for (let i = 0; i < count; i++) {
-      const slot = touched[i]!
-      const stored = this.stored[slot]!
-      if (query.filter && !query.filter(stored)) continue
-      const score = this.scores[slot]! * popcount(this.masks[slot]!) * (query.boostDocument ? query.boostDocument(stored) : 1)
-      // A min-heap of the best `wanted` scores.
-      if (size < wanted) {
-        let at = size++
-        best[at] = score
-        while (at > 0 && best[(at - 1) >> 1]! > best[at]!) {
-          const parent = (at - 1) >> 1
-          ;[best[at], best[parent]] = [best[parent]!, best[at]!]
-          at = parent
-        }
-      } else if (score > best[0]!) {
-        best[0] = score
-        for (let at = 0; ; ) {
-          const left = 2 * at + 1
-          const right = left + 1
-          let smallest = at
-          if (left < size && best[left]! < best[smallest]!) smallest = left
-          if (right < size && best[right]! < best[smallest]!) smallest = right
-          if (smallest === at) break
-          ;[best[at], best[smallest]] = [best[smallest]!, best[at]!]
-          at = smallest
-        }
-      }
-    }
-    return size < wanted ? 0 : best[0]!
-  }
-
   private variants(spec: TermSpec): Variant[] {
     const { weights, maxPrefixVariants } = this.options
     const variants: Variant[] = []
@@ -428,27 +380,13 @@ export class SearchEngine<S extends object> {
       expanded[q]!.flatMap((variant, v) =>
         Array.from({ length: F }, (_, f) => ({ list: this.lists[variant.termId * F + f], variant, v, f })).filter((x) => x.list && x.list.size),
       ) as { list: PostingList; variant: Variant; v: number; f: number }[]
-    const wanted = Math.max(0, query.offset ?? 0) + Math.max(0, query.limit)
-    const idfOf = (list: PostingList) => Math.log(1 + (this.live - list.size + 0.5) / (list.size + 0.5))
-    const order = specs.map((_, q) => {
-      const lists = listsOf(q)
-      // The most this term can add to a document: BM25+'s term-frequency part stays below k + 1.
-      const bound = lists.reduce((sum, { list, variant, f }) => sum + variant.weight * specs[q]!.boost * this.fieldBoosts[f]! * idfOf(list) * (d + k + 1), 0)
-      return { q, lists, bound, size: lists.reduce((n, l) => n + l.list.size, 0) }
-    })
-    const maxBoost = query.boostDocument ? query.maxDocumentBoost : 1
-    const prune = !and && query.countAll === false && wanted > 0 && maxBoost !== undefined
     // AND: the rarest term first; later terms only score documents that matched every earlier one.
-    // Any word, pruned (MaxScore's idea): the weightiest first; once the documents not yet seen
-    // could not reach the page even with every remaining term, only those seen are scored.
-    if (and) order.sort((x, y) => x.size - y.size)
-    else if (prune) order.sort((x, y) => y.bound - x.bound)
+    const order = specs.map((_, q) => ({ q, lists: listsOf(q) }))
+    if (and) order.sort((x, y) => x.lists.reduce((n, l) => n + l.list.size, 0) - y.lists.reduce((n, l) => n + l.list.size, 0))
     let required = 0
     let candidates: Int32Array | null = null
-    let remaining = order.reduce((sum, o) => sum + o.bound, 0)
 
-    for (let step = 0; step < order.length; step++) {
-      const { q, lists, bound } = order[step]!
+    for (const { q, lists } of order) {
       const bit = 1 << q
       if (and && required) {
         let n = 0
@@ -456,20 +394,7 @@ export class SearchEngine<S extends object> {
         for (let i = 0; i < touchedCount; i++) if ((masks[touched[i]!]! & required) === required) found[n++] = touched[i]!
         if (!n) break
         candidates = found.subarray(0, n).sort()
-      } else if (prune && !candidates && step > 0) {
-        const left = order.length - step
-        const threshold = this.pageThreshold(touched, touchedCount, wanted, query)
-        if (threshold > 0 && remaining * left * maxBoost! < threshold) {
-          let n = 0
-          const found = new Int32Array(touchedCount)
-          for (let i = 0; i < touchedCount; i++) {
-            const slot = touched[i]!
-            if ((scores[slot]! + remaining) * (popcount(masks[slot]!) + left) * maxBoost! >= threshold) found[n++] = slot
-          }
-          candidates = found.subarray(0, n).sort()
-        }
       }
-      remaining -= bound
       for (const { list, variant, v, f } of lists) {
         const idf = Math.log(1 + (this.live - list.size + 0.5) / (list.size + 0.5))
         const weight = variant.weight * specs[q]!.boost * this.fieldBoosts[f]! * idf
@@ -515,12 +440,13 @@ export class SearchEngine<S extends object> {
           }
         }
       }
-      if (and) required |= bit
+      required |= bit
     }
     this.touched = touched
     const touchedBuffer = touched
 
     const all = specs.length === 32 ? 0xffffffff : (1 << specs.length) - 1
+    const wanted = Math.max(0, query.offset ?? 0) + Math.max(0, query.limit)
     const top = new TopK(wanted)
     let total = 0
     for (let i = 0; i < touchedCount; i++) {

@@ -137,14 +137,11 @@ export function tokenize(text: string): string[] {
 
 export const FIELD_BOOSTS = { title: 3, tags: 2, workarounds: 1.2, product: 1.5, versions: 1.5, body: 1 } as const
 
-const VERIFIED_BOOST = 1.25
-const SOLVED_BOOST = 1.2
-
 /** Solved and verified content wins when relevance is close. */
 export function documentBoost(stored: Pick<SearchDocument, 'verified' | 'accepted' | 'state'>): number {
   let boost = 1
-  if (stored.verified) boost *= VERIFIED_BOOST
-  if (stored.accepted || stored.state === 'solved') boost *= SOLVED_BOOST
+  if (stored.verified) boost *= 1.25
+  if (stored.accepted || stored.state === 'solved') boost *= 1.2
   return boost
 }
 
@@ -200,7 +197,7 @@ export const MAX_ALL_TERMS = 5
 export function queryOptions(
   terms: string[],
   { prefixLast = true, isKnown }: { prefixLast?: boolean; isKnown?: (term: string) => boolean } = {},
-): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument' | 'maxDocumentBoost'> {
+): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument'> {
   const last = terms.length - 1
   const all = prefixLast && terms.length <= MAX_ALL_TERMS
   const longTyped = prefixLast && !all
@@ -213,6 +210,5 @@ export function queryOptions(
       boost: 1 / (1 + 0.1 * index),
     })),
     boostDocument: documentBoost,
-    maxDocumentBoost: VERIFIED_BOOST * SOLVED_BOOST,
   }
 }

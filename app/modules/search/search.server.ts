@@ -186,7 +186,7 @@ export function suggest(actor: Actor, rawQuery: string) {
   if (!index || !terms.length) return { completions: [] as string[], matches: [] as SearchCard[] }
   const filter = visibleFilter(actor)
   const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
-  const { hits } = index.search({ ...options, filter, limit: 50, countAll: false })
+  const { hits } = index.search({ ...options, filter, limit: 50 })
   return { completions: completionsOf(hits, terms), matches: hits.slice(0, 5).map((hit) => card(hit)) }
 }
 
@@ -226,7 +226,6 @@ export function similarPosts(
     ...queryOptions(terms, { prefixLast: false }),
     filter: (r) => r.id !== excludeId && kinds.includes(r.kind) && visible(r),
     limit: limit * 3,
-    countAll: false,
   })
   if (!hits.length) return []
   // Keep posts sharing at least two of the words (one for a one-word text),
