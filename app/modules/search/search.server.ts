@@ -60,15 +60,24 @@ function visibleFilter(actor: Actor, filters: SearchFilters = {}) {
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
+ * The pattern that marks matched words (and words they begin) in snippets,
+ * longest first; null when there is nothing to mark. Built once per result
+ * list: compiling it per card cost more than the search itself.
+ */
+export function highlightPattern(matched: string[]): RegExp | null {
+  const words = [...new Set(matched.filter((m) => m.length > 1))].sort((a, b) => b.length - a.length)
+  return words.length ? new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})[\\p{L}\\p{N}]*`, 'giu') : null
+}
+
+/**
  * A snippet of the excerpt around the first matched word, split into parts
  * with `match: true` on the words to highlight (rendered as <mark>).
  */
-export function snippet(text: string, matched: string[], max = 220): { text: string; match: boolean }[] {
+export function snippet(text: string, pattern: RegExp | null, max = 220): { text: string; match: boolean }[] {
   if (!text) return []
-  const words = [...new Set(matched.filter((m) => m.length > 1))].sort((a, b) => b.length - a.length)
-  const pattern = words.length ? new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})[\\p{L}\\p{N}]*`, 'giu') : null
   let start = 0
   if (pattern) {
+    pattern.lastIndex = 0
     const first = pattern.exec(text)
     if (first && first.index > max / 2) start = text.lastIndexOf(' ', first.index - 40) + 1
     pattern.lastIndex = 0
@@ -96,14 +105,20 @@ function typedWords(query: string) {
     .slice(0, 32)
 }
 
-function card({ id, score, queryTerms, terms, stored }: Hit, typed: string[] = []) {
-  const matched = [...queryTerms, ...terms, ...typed]
+/** Result cards, the words each matched marked in its title and snippet. */
+function cards(hits: Hit[], typed: string[] = []) {
+  // A post has none of the words of the query terms it did not match, so one pattern serves every card.
+  const pattern = highlightPattern([...hits.flatMap((hit) => [...hit.queryTerms, ...hit.terms]), ...typed])
+  return hits.map((hit) => card(hit, pattern))
+}
+
+function card({ id, score, stored }: Hit, pattern: RegExp | null) {
   return {
     id,
     kind: stored.kind,
     title: stored.title,
-    titleParts: snippet(stored.title, matched, 300),
-    snippet: snippet(stored.excerpt, matched),
+    titleParts: snippet(stored.title, pattern, 300),
+    snippet: snippet(stored.excerpt, pattern),
     state: stored.state,
     accepted: stored.accepted,
     verified: stored.verified,
@@ -153,8 +168,7 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
   const safePage = Math.min(wanted, lastPage)
   // Past the last page: show the last one.
   if (safePage !== wanted) found = index.search({ ...options, filter, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
-  const typed = typedWords(query)
-  const results = found.hits.map((hit) => card(hit, typed))
+  const results = cards(found.hits, typedWords(query))
   const suggestion = found.total ? null : spellingSuggestion(index, terms, visibleFilter(actor))
   return { status: 'ok', results, total: found.total, page: safePage, pageSize: SEARCH_PAGE_SIZE, suggestion }
 }
@@ -187,7 +201,7 @@ export function suggest(actor: Actor, rawQuery: string) {
   const filter = visibleFilter(actor)
   const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
   const { hits } = index.search({ ...options, filter, limit: 50 })
-  return { completions: completionsOf(hits, terms), matches: hits.slice(0, 5).map((hit) => card(hit)) }
+  return { completions: completionsOf(hits, terms), matches: cards(hits.slice(0, 5)) }
 }
 
 /**
@@ -233,8 +247,5 @@ export function similarPosts(
   const needed = Math.min(2, terms.length)
   const relevant = hits.filter((h) => new Set(h.queryTerms).size >= needed).slice(0, limit * 3)
   const solved = ({ stored: s }: Hit) => (s.state === 'solved' || s.accepted || s.verified ? 0 : 1)
-  return relevant
-    .sort((a, b) => solved(a) - solved(b) || b.score - a.score)
-    .slice(0, limit)
-    .map((hit) => card(hit))
+  return cards(relevant.sort((a, b) => solved(a) - solved(b) || b.score - a.score).slice(0, limit))
 }
