@@ -8,16 +8,14 @@
  * migrations first. The password is never taken from the command line, where
  * it would end up in shell history and process listings.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { connectDatabase, getDatabaseHandle } from '../app/db/client.server'
-import { migrateDatabase } from '../app/db/migrate'
+import { getDatabaseHandle } from '../app/db/client.server'
 import { NameField } from '../app/modules/accounts/accounts.schema'
 import { createAdminAccount } from '../app/modules/accounts/accounts.server'
 import { EnvError, parseEnv } from '../app/utils/env.server'
 import { EmailField } from '../app/utils/forms'
+import { connectForScript } from './db-connect'
 
 async function readPassword(): Promise<string> {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD
@@ -62,15 +60,7 @@ async function main() {
   const env = parseEnv(process.env)
   const password = await readPassword()
 
-  if (env.DATABASE_URL) {
-    await connectDatabase({ driver: 'postgres', url: env.DATABASE_URL, poolSize: 2 })
-    await migrateDatabase(getDatabaseHandle(), env.DATABASE_URL)
-  } else {
-    const dataDir = path.resolve(env.DATA_DIR, 'pglite')
-    await fs.mkdir(dataDir, { recursive: true })
-    await connectDatabase({ driver: 'pglite', dataDir })
-    await migrateDatabase(getDatabaseHandle())
-  }
+  await connectForScript(env, { poolSize: 2 })
   try {
     const result = await createAdminAccount({
       email: args.data.email,

@@ -8,6 +8,8 @@
  * loads the Remix build next to its own imports. Opening PGlite twice on one
  * directory would corrupt it, so `connectDatabase` is the only opener.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -46,13 +48,79 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
     const db = drizzlePostgres({ client, schema }) as unknown as Database
     return { db, driver: 'postgres', postgres: client, close: () => client.end({ timeout: 5 }) }
   }
-  const pglite = new PGlite({
-    dataDir: options.dataDir,
-    loadDataDir: options.loadDataDir,
-  })
-  await pglite.waitReady
-  const db = drizzlePglite({ client: pglite, schema }) as unknown as Database
-  return { db, driver: 'pglite', pglite, close: () => pglite.close() }
+  const unlock = options.dataDir && !options.dataDir.includes('://') ? lockDataDir(options.dataDir) : () => {}
+  try {
+    const pglite = new PGlite({
+      dataDir: options.dataDir,
+      loadDataDir: options.loadDataDir,
+    })
+    await pglite.waitReady
+    const db = drizzlePglite({ client: pglite, schema }) as unknown as Database
+    return {
+      db,
+      driver: 'pglite',
+      pglite,
+      close: async () => {
+        await pglite.close()
+        unlock()
+      },
+    }
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}
+
+/** The embedded database is already open (in the server, an import…). */
+export class DatabaseInUseError extends Error {
+  constructor(directory: string, pid: number, lockFile: string) {
+    super(
+      `The embedded database in ${directory} is already open (process ${pid}): only one process may use it at a time. ` +
+        `Stop that process (the server, an import…) and try again. If none is running, delete ${lockFile}.`,
+    )
+    this.name = 'DatabaseInUseError'
+  }
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Takes the embedded database directory for this process: PGlite has no lock
+ * of its own, and two processes writing one directory corrupt it. The lock
+ * is a file beside the directory holding the owner's pid; one left by a
+ * process that is gone is taken over. Returns the release.
+ */
+function lockDataDir(directory: string): () => void {
+  const lockFile = `${path.resolve(directory)}.lock`
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true })
+  const release = () => {
+    try {
+      if (fs.readFileSync(lockFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockFile)
+    } catch {
+      // Already gone.
+    }
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' })
+      process.once('exit', release)
+      return release
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const owner = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10)
+      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) throw new DatabaseInUseError(directory, owner, lockFile)
+      // Left by a process that is gone.
+      fs.rmSync(lockFile, { force: true })
+    }
+  }
+  throw new Error(`switchboard/db: could not take ${lockFile}`)
 }
 
 type Global = { __switchboardDatabase?: DatabaseHandle }
