@@ -449,6 +449,8 @@ export class SearchEngine<S extends object> {
     const wanted = Math.max(0, query.offset ?? 0) + Math.max(0, query.limit)
     const top = new TopK(wanted)
     let total = 0
+    // In slot order, the documents' stored fields are read in the order they were added: far fewer cache misses.
+    touchedBuffer.subarray(0, touchedCount).sort()
     for (let i = 0; i < touchedCount; i++) {
       const slot = touchedBuffer[i]!
       const mask = masks[slot]!
@@ -666,7 +668,8 @@ class TopK {
     if (heap.length < this.k) {
       heap.push({ slot, score, mask, variant })
       this.up(heap.length - 1)
-    } else if (worse(heap[0]!, { slot, score })) {
+    } else if (heap[0]!.score < score || (heap[0]!.score === score && heap[0]!.slot > slot)) {
+      // Better than the worst kept (inlined `worse`: this runs for every matching document).
       heap[0] = { slot, score, mask, variant }
       this.down(0)
     }
