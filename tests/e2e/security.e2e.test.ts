@@ -120,6 +120,11 @@ describe('friendly error pages', () => {
     expect(await page.locator('header details > summary').getAttribute('aria-label')).toBe(
       `Account menu for ${DEMO.alice.name}`,
     )
+    // The support console's own front door refuses the same way.
+    const support = await page.goto('/support')
+    expect(support?.status()).toBe(403)
+    expect(await page.getByText('This page is for the support team.').count()).toBe(1)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You do not have access to this page')
   })
 
   test('an unknown URL gets the 404 page', async () => {
