@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { NavLink, Outlet } from '@remix-run/react'
+import { Outlet } from '@remix-run/react'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { TabNav } from '~/components/ui/tab-nav'
 import { requireRole } from '~/modules/auth/auth.server'
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -8,26 +9,17 @@ export async function loader(args: LoaderFunctionArgs) {
   return null
 }
 
-const tabClass = ({ isActive }: { isActive: boolean }) =>
-  `rounded-md px-3 py-2 text-sm font-medium no-underline hover:bg-slate-100 hover:no-underline ${isActive ? 'bg-white text-slate-900 shadow-sm' : 'text-slate-700'}`
+const ADMIN_TABS = [
+  { to: '/admin/organizations', text: 'Organizations' },
+  { to: '/admin/products', text: 'Products' },
+  { to: '/admin/outbox', text: 'Outbox' },
+  { to: '/admin/audit', text: 'Audit log' },
+] as const
 
 export default function AdminLayout() {
   return (
     <div className="space-y-6">
-      <nav aria-label="Administration" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
-        <NavLink to="/admin/organizations" className={tabClass}>
-          Organizations
-        </NavLink>
-        <NavLink to="/admin/products" className={tabClass}>
-          Products
-        </NavLink>
-        <NavLink to="/admin/outbox" className={tabClass}>
-          Outbox
-        </NavLink>
-        <NavLink to="/admin/audit" className={tabClass}>
-          Audit log
-        </NavLink>
-      </nav>
+      <TabNav label="Administration" tabs={ADMIN_TABS} />
       <Outlet />
     </div>
   )
