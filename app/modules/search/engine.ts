@@ -312,12 +312,6 @@ export class SearchEngine<S extends object> {
     return this.termIds.has(term)
   }
 
-  /** How many documents (dead ones until compaction included) contain `term` in any field. */
-  documentFrequency(term: string) {
-    const termId = this.termIds.get(term)
-    return termId === undefined ? 0 : this.frequencyOf(termId)
-  }
-
   private frequencyOf(termId: number) {
     let most = 0
     for (let f = 0; f < this.fieldCount; f++) most = Math.max(most, this.lists[termId * this.fieldCount + f]?.size ?? 0)

@@ -118,18 +118,6 @@ export function processTerm(term: string): string | null {
 
 const isAsciiAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
 
-/**
- * A deliberately light stemmer (plurals), kept for experiments and for
- * callers that want it; the index does not use it (see processTerm).
- */
-export function stem(word: string): string {
-  if (word.length <= 4 || /\d/.test(word)) return word
-  if (word.endsWith('ies') && word.length > 5) return `${word.slice(0, -3)}y`
-  if (word.endsWith('sses')) return word.slice(0, -2)
-  if (word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1)
-  return word
-}
-
 /** Splits on anything but letters, digits, dots and underscores, so "5.0.1" and "max_connections" stay whole. */
 export function tokenize(text: string): string[] {
   return text.split(/[^\p{L}\p{N}._]+/u).filter(Boolean)

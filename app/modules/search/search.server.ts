@@ -97,7 +97,7 @@ export function snippet(text: string, pattern: RegExp | null, max = 220): { text
   return parts
 }
 
-/** The query's words as typed (lower-cased), so "retries" is marked even though the index stems it to "retry". */
+/** The query's words as typed (lower-cased, stop words included), so every typed word of 3+ letters is marked. */
 function typedWords(query: string) {
   return tokenize(query)
     .map((w) => w.toLowerCase())
