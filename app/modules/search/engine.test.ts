@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { SearchEngine, type EngineOptions, type TermSpec } from './engine'
 import { processTerm, tokenize } from './search-options'
 
-type Stored = { id: string; solved: boolean }
+type Stored = { id: string; solved: boolean; at?: number }
 
-const OPTIONS: EngineOptions = {
+const OPTIONS: EngineOptions<Stored> = {
   fields: ['title', 'body'],
   boosts: { title: 3, body: 1 },
   tokenize,
@@ -12,6 +12,8 @@ const OPTIONS: EngineOptions = {
   bm25: { k: 1.2, b: 0.7, d: 0.5 },
   weights: { fuzzy: 0.45, prefix: 0.6 },
   maxPrefixVariants: 2,
+  columns: { solved: 'category', at: 'number' },
+  documentBoost: (s) => (s.solved ? 100 : 1),
 }
 
 const exact = (...terms: string[]): TermSpec[] => terms.map((term) => ({ term, fuzzy: 0, prefix: false, boost: 1 }))
@@ -58,13 +60,21 @@ describe('SearchEngine', () => {
     expect(typed.hits[0]!.lastTerm).toBe('certificate')
   })
 
-  it('filters and boosts on stored fields', () => {
+  it('filters on columns and stored fields, and boosts by the document boost, kept up to date in place', () => {
     const e = engine()
     const filtered = e.search({ terms: exact('gateway'), combineWith: 'OR', filter: (s) => s.id !== 'a', limit: 10 })
     expect(ids(filtered)).toEqual(['b'])
     expect(filtered.total).toBe(1)
-    const boosted = e.search({ terms: exact('gateway'), combineWith: 'OR', boostDocument: (s) => (s.id === 'b' ? 100 : 1), limit: 10 })
-    expect(ids(boosted)).toEqual(['b', 'a'])
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', limit: 10 }))).toEqual(['a', 'b'])
+    e.replace('b', ['Certificate rotation', 'Rotating the certificate makes the gateway restart.'], { id: 'b', solved: true, at: 20 })
+    e.replace('a', ['Gateway timeout after upgrade', 'The gateway returns 504 after the upgrade to 5.0.'], { id: 'a', solved: false, at: 10 })
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', limit: 10 }))).toEqual(['b', 'a'])
+    const solved = e.search({ terms: exact('gateway'), combineWith: 'OR', where: { solved: { in: [true] } }, limit: 10 })
+    expect([ids(solved), solved.total]).toEqual([['b'], 1])
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', where: { at: { max: 15 } }, limit: 10 }))).toEqual(['a'])
+    expect(ids(e.search({ terms: exact('gateway'), combineWith: 'OR', where: { at: { min: 11, max: 20 } }, limit: 10 }))).toEqual(['b'])
+    expect(e.search({ terms: exact('gateway'), combineWith: 'OR', where: { solved: { in: ['unknown'] } }, limit: 10 }).total).toBe(0)
+    expect(() => e.search({ terms: exact('gateway'), combineWith: 'OR', where: { nothing: { in: [1] } }, limit: 10 })).toThrow(/no column/)
   })
 
   it('forgets discarded documents at once and replaced text, and keeps stored-only changes in place', () => {
@@ -91,6 +101,7 @@ describe('SearchEngine', () => {
   it('survives a snapshot round trip with the same results, and refuses foreign bytes', async () => {
     const e = engine()
     e.discard('c')
+    e.replace('b', ['Certificate rotation', 'Rotating the certificate makes the gateway restart.'], { id: 'b', solved: true, at: 5 })
     let pauses = 0
     const bytes = await e.serialize(async () => pauses++)
     const copy = (await SearchEngine.deserialize<Stored>(bytes, OPTIONS, async () => pauses++))!
@@ -98,6 +109,9 @@ describe('SearchEngine', () => {
     expect(copy.documentCount).toBe(2)
     const query = { terms: exact('gateway', 'upgrade'), combineWith: 'OR' as const, limit: 10 }
     expect(copy.search(query)).toEqual(e.search(query))
+    expect(ids(copy.search(query))[0]).toBe('b')
+    const solved = { ...query, where: { solved: { in: [true] }, at: { min: 5, max: 5 } } }
+    expect(ids(copy.search(solved))).toEqual(['b'])
     copy.add('d', ['Gateway again', ''], { id: 'd', solved: false })
     expect(copy.search(query).total).toBe(3)
     expect(await SearchEngine.deserialize(Buffer.from('not a snapshot at all, clearly'), OPTIONS)).toBeNull()

@@ -22,7 +22,7 @@
  */
 import SearchableMap from 'minisearch/SearchableMap'
 
-export type EngineOptions = {
+export type EngineOptions<S extends object = object> = {
   fields: readonly string[]
   boosts: Readonly<Record<string, number>>
   tokenize: (text: string) => string[]
@@ -31,7 +31,22 @@ export type EngineOptions = {
   weights: { fuzzy: number; prefix: number }
   /** At most this many prefix variants per term, the most frequent first. */
   maxPrefixVariants: number
+  /**
+   * Stored fields also kept per slot in typed arrays, for `where`: queries
+   * filter on them without reading the stored objects, whose scattered
+   * reads cost more than scoring when tens of thousands of documents match.
+   * A `category` column takes strings, booleans and null; a `number`
+   * column, numbers (dates as milliseconds).
+   */
+  columns?: Readonly<Record<string, 'category' | 'number'>>
+  /** A multiplier per document (solved and verified content), taken when it is added or replaced. */
+  documentBoost?: (stored: S) => number
 }
+
+export type ColumnValue = string | number | boolean | null
+
+/** A condition on a column: one of some values (a category), or within a range (a number, ends included). */
+export type Condition = { in: readonly ColumnValue[] } | { min?: number; max?: number }
 
 /** One query term: its maximum edit distance (0: exact), whether it is a prefix, and its weight. */
 export type TermSpec = { term: string; fuzzy: number; prefix: boolean; boost: number }
@@ -39,9 +54,10 @@ export type TermSpec = { term: string; fuzzy: number; prefix: boolean; boost: nu
 export type EngineQuery<S> = {
   terms: TermSpec[]
   combineWith: 'AND' | 'OR'
+  /** Conditions on columns (EngineOptions.columns), all of which a document must meet. */
+  where?: Readonly<Record<string, Condition>>
+  /** Any other condition, on the stored fields: checked after `where`, so on fewer documents. */
   filter?: (stored: S) => boolean
-  /** A multiplier per document (solved and verified content). */
-  boostDocument?: (stored: S) => number
   /** Hits wanted: the best `offset + limit` are ranked, `limit` returned from `offset`. */
   offset?: number
   limit: number
@@ -60,6 +76,8 @@ export type EngineHit<S> = {
 }
 
 type Variant = { termId: number; term: string; weight: number }
+/** A posting list a query reads: of variant `v` in field `f`, each posting's BM25+ part times `weight`. */
+type ScoredList = { list: PostingList; f: number; v: number; weight: number }
 
 class PostingList {
   slots: Int32Array
@@ -104,6 +122,43 @@ class BulkPostings {
   }
 }
 
+/** One column of a stored field, per slot: the number itself, or the category's id. */
+class Column {
+  values = new Float64Array(1024)
+  private readonly ids = new Map<ColumnValue, number>()
+  constructor(readonly type: 'category' | 'number') {}
+
+  set(slot: number, value: unknown) {
+    if (this.type === 'number') {
+      this.values[slot] = typeof value === 'number' ? value : Number.NaN
+      return
+    }
+    const key = (value ?? null) as ColumnValue
+    let id = this.ids.get(key)
+    if (id === undefined) this.ids.set(key, (id = this.ids.size))
+    this.values[slot] = id
+  }
+
+  /** The check for a condition: a category's allowed ids, or a number's range. */
+  matcher(condition: Condition): { values: Float64Array; allowed: Uint8Array | null; min: number; max: number } {
+    if ('in' in condition) {
+      const allowed = new Uint8Array(this.ids.size + 1)
+      for (const value of condition.in) {
+        const id = this.ids.get(value)
+        if (id !== undefined) allowed[id] = 1
+      }
+      return { values: this.values, allowed, min: 0, max: 0 }
+    }
+    return { values: this.values, allowed: null, min: condition.min ?? -Infinity, max: condition.max ?? Infinity }
+  }
+
+  grow(capacity: number) {
+    const values = new Float64Array(capacity)
+    values.set(this.values)
+    this.values = values
+  }
+}
+
 const SNAPSHOT_MAGIC = 'switchboard-search/2'
 /** Documents per JSON chunk of a snapshot. */
 const SNAPSHOT_CHUNK = 5_000
@@ -125,7 +180,7 @@ function readSegments(bytes: Buffer): Buffer[] | null {
 }
 
 export class SearchEngine<S extends object> {
-  readonly options: EngineOptions
+  readonly options: EngineOptions<S>
   private readonly fieldCount: number
   private readonly fieldBoosts: number[]
   // Vocabulary: term → id (Map for speed), and the radix tree for variants.
@@ -139,6 +194,9 @@ export class SearchEngine<S extends object> {
   private ids: string[] = []
   private readonly slotById = new Map<string, number>()
   private stored: (S | undefined)[] = []
+  /** Per slot: the columns of the stored fields (EngineOptions.columns) and the document boost. */
+  private readonly columnByName = new Map<string, Column>()
+  private boosts = new Float32Array(1024)
   private alive = new Uint8Array(1024)
   private fingerprints = new Int32Array(1024)
   private fieldLengths = new Uint16Array(1024)
@@ -152,12 +210,13 @@ export class SearchEngine<S extends object> {
   private lastVariant = new Int32Array(1024)
   private lastScore = new Float64Array(1024)
 
-  constructor(options: EngineOptions) {
+  constructor(options: EngineOptions<S>) {
     this.options = options
     this.fieldCount = options.fields.length
     this.fieldBoosts = options.fields.map((f) => options.boosts[f] ?? 1)
     this.fieldLengthSums = new Float64Array(this.fieldCount)
     this.fieldLengths = new Uint16Array(1024 * this.fieldCount)
+    for (const [name, type] of Object.entries(options.columns ?? {})) this.columnByName.set(name, new Column(type))
   }
 
   get documentCount() {
@@ -178,7 +237,8 @@ export class SearchEngine<S extends object> {
     const slot = this.ids.length
     this.grow(slot + 1)
     this.ids.push(id)
-    this.stored.push(stored)
+    this.stored.push(undefined)
+    this.setStored(slot, stored)
     this.slotById.set(id, slot)
     this.alive[slot] = 1
     this.fingerprints[slot] = fingerprint(texts)
@@ -269,10 +329,17 @@ export class SearchEngine<S extends object> {
   replace(id: string, texts: readonly string[], stored: S) {
     const slot = this.slotById.get(id)
     if (slot !== undefined && this.fingerprints[slot] === fingerprint(texts)) {
-      this.stored[slot] = stored
+      this.setStored(slot, stored)
       return
     }
     this.add(id, texts, stored)
+  }
+
+  /** A slot's stored fields, with their columns and boost. */
+  private setStored(slot: number, stored: S) {
+    this.stored[slot] = stored
+    for (const [name, column] of this.columnByName) column.set(slot, (stored as Record<string, unknown>)[name])
+    this.boosts[slot] = this.options.documentBoost?.(stored) ?? 1
   }
 
   /** Removes a document from results at once; its postings go at the next compaction. */
@@ -356,110 +423,59 @@ export class SearchEngine<S extends object> {
     return variants
   }
 
-  /** Ranks the documents matching `query`; returns the total that pass the filter and the requested page. */
+  /** Ranks the documents matching `query`; returns the total that pass the conditions and the requested page. */
   search(query: EngineQuery<S>): { total: number; hits: EngineHit<S>[] } {
     const specs = dedupe(query.terms).slice(0, 32)
     if (!specs.length || !this.live) return { total: 0, hits: [] }
     const expanded = specs.map((spec) => this.variants(spec))
-    if (query.combineWith === 'AND' && expanded.some((v) => !v.length)) return { total: 0, hits: [] }
-
-    const { k, b, d } = this.options.bm25
-    const F = this.fieldCount
-    const { scores, masks, alive, fieldLengths, lastVariant, lastScore } = this
-    const lastQ = specs.length - 1
-    let touched = this.touched
-    let touchedCount = 0
     const and = query.combineWith === 'AND'
-    const listsOf = (q: number) =>
-      expanded[q]!.flatMap((variant, v) =>
-        Array.from({ length: F }, (_, f) => ({ list: this.lists[variant.termId * F + f], variant, v, f })).filter((x) => x.list && x.list.size),
-      ) as { list: PostingList; variant: Variant; v: number; f: number }[]
+    if (and && expanded.some((v) => !v.length)) return { total: 0, hits: [] }
+
     // AND: the rarest term first; later terms only score documents that matched every earlier one.
-    const order = specs.map((_, q) => ({ q, lists: listsOf(q) }))
-    if (and) order.sort((x, y) => x.lists.reduce((n, l) => n + l.list.size, 0) - y.lists.reduce((n, l) => n + l.list.size, 0))
+    const order = specs.map((spec, q) => this.postingsOf(q, spec, expanded[q]!))
+    if (and) order.sort((x, y) => x.postings - y.postings)
+    const { scores, masks } = this
+    let touchedCount = 0
     let required = 0
-    let candidates: Int32Array | null = null
-
     for (const { q, lists } of order) {
-      const bit = 1 << q
+      let candidates: Int32Array | null = null
       if (and && required) {
-        let n = 0
-        const found = new Int32Array(touchedCount)
-        for (let i = 0; i < touchedCount; i++) if ((masks[touched[i]!]! & required) === required) found[n++] = touched[i]!
-        if (!n) break
-        candidates = found.subarray(0, n).sort()
+        candidates = this.candidates(touchedCount, required)
+        if (!candidates.length) break
       }
-      for (const { list, variant, v, f } of lists) {
-        const idf = Math.log(1 + (this.live - list.size + 0.5) / (list.size + 0.5))
-        const weight = variant.weight * specs[q]!.boost * this.fieldBoosts[f]! * idf
-        const norm = k * (1 - b)
-        const perLength = (k * b) / (this.fieldLengthSums[f]! / this.live || 1)
-        const { slots, freqs, size } = list
-        const credit = (slot: number, tf: number) => {
-          const score = weight * (d + (tf * (k + 1)) / (tf + norm + perLength * fieldLengths[slot * F + f]!))
-          if (masks[slot] === 0) {
-            if (touchedCount === touched.length) {
-              const bigger = new Int32Array(touched.length * 2)
-              bigger.set(touched)
-              touched = bigger
-            }
-            touched[touchedCount++] = slot
-          }
-          scores[slot] = scores[slot]! + score
-          masks[slot] = masks[slot]! | bit
-          if (q === lastQ && score > lastScore[slot]!) {
-            lastScore[slot] = score
-            lastVariant[slot] = v
-          }
-        }
-        if (!candidates) {
-          for (let i = 0; i < size; i++) if (alive[slots[i]!]) credit(slots[i]!, freqs[i]!)
-        } else if (candidates.length * 16 < size) {
-          // Few candidates, a long list (sorted by slot): look each one up.
-          let low = 0
-          for (let c = 0; c < candidates.length && low < size; c++) {
-            const slot = candidates[c]!
-            let high = size
-            while (low < high) {
-              const mid = (low + high) >>> 1
-              if (slots[mid]! < slot) low = mid + 1
-              else high = mid
-            }
-            if (low < size && slots[low] === slot) credit(slot, freqs[low]!)
-          }
-        } else {
-          for (let i = 0; i < size; i++) {
-            const slot = slots[i]!
-            if ((masks[slot]! & required) === required && masks[slot] !== 0 && alive[slot]) credit(slot, freqs[i]!)
-          }
-        }
-      }
-      required |= bit
+      for (const list of lists) touchedCount = this.score(list, q, q === specs.length - 1, candidates, required, touchedCount)
+      required |= 1 << q
     }
-    this.touched = touched
-    const touchedBuffer = touched
 
+    // Collect: documents that matched (every term, for AND) and meet the conditions; the best `offset + limit` kept.
     const all = specs.length === 32 ? 0xffffffff : (1 << specs.length) - 1
-    const wanted = Math.max(0, query.offset ?? 0) + Math.max(0, query.limit)
-    const top = new TopK(wanted)
+    const top = new TopK(Math.max(0, query.offset ?? 0) + Math.max(0, query.limit))
+    const conditions = Object.entries(query.where ?? {}).map(([name, condition]) => {
+      const column = this.columnByName.get(name)
+      if (!column) throw new Error(`search: no column ${name}`)
+      return column.matcher(condition)
+    })
+    const { touched, lastScore, lastVariant, boosts, stored } = this
     let total = 0
-    // In slot order, the documents' stored fields are read in the order they were added: far fewer cache misses.
-    touchedBuffer.subarray(0, touchedCount).sort()
-    for (let i = 0; i < touchedCount; i++) {
-      const slot = touchedBuffer[i]!
+    documents: for (let i = 0; i < touchedCount; i++) {
+      const slot = touched[i]!
       const mask = masks[slot]!
       const score = scores[slot]!
+      const variant = lastScore[slot]! > 0 ? lastVariant[slot]! : -1
       scores[slot] = 0
       masks[slot] = 0
-      const variant = lastScore[slot]! > 0 ? lastVariant[slot]! : -1
       lastScore[slot] = 0
-      if (query.combineWith === 'AND' && mask >>> 0 !== all >>> 0) continue
-      const stored = this.stored[slot]!
-      if (query.filter && !query.filter(stored)) continue
+      if (and && mask >>> 0 !== all >>> 0) continue
+      for (const { values, allowed, min, max } of conditions) {
+        const value = values[slot]!
+        if (allowed ? !allowed[value] : !(value >= min && value <= max)) continue documents
+      }
+      if (query.filter && !query.filter(stored[slot]!)) continue
       total++
-      const boost = query.boostDocument ? query.boostDocument(stored) : 1
-      top.offer(slot, score * popcount(mask) * boost, mask, variant)
+      top.offer(slot, score * popcount(mask) * boosts[slot]!, mask, variant)
     }
+
+    const lastQ = specs.length - 1
     const hits = top
       .sorted()
       .slice(query.offset ?? 0)
@@ -472,9 +488,83 @@ export class SearchEngine<S extends object> {
           for (const variant of expanded[q]!) terms.push(variant.term)
         }
         const lastTerm = variant >= 0 ? expanded[lastQ]![variant]!.term : null
-        return { id: this.ids[slot]!, score, queryTerms, terms, lastTerm, stored: this.stored[slot]! }
+        return { id: this.ids[slot]!, score, queryTerms, terms, lastTerm, stored: stored[slot]! }
       })
     return { total, hits }
+  }
+
+  /** Query term `q`'s non-empty posting lists (of every variant, in every field), with their weights. */
+  private postingsOf(q: number, spec: TermSpec, variants: Variant[]) {
+    const F = this.fieldCount
+    const lists: ScoredList[] = []
+    let postings = 0
+    variants.forEach((variant, v) => {
+      for (let f = 0; f < F; f++) {
+        const list = this.lists[variant.termId * F + f]
+        if (!list?.size) continue
+        const idf = Math.log(1 + (this.live - list.size + 0.5) / (list.size + 0.5))
+        lists.push({ list, f, v, weight: variant.weight * spec.boost * this.fieldBoosts[f]! * idf })
+        postings += list.size
+      }
+    })
+    return { q, lists, postings }
+  }
+
+  /** The touched documents that matched every `required` term, in slot order (for binary search). */
+  private candidates(touchedCount: number, required: number) {
+    const { touched, masks } = this
+    const found = new Int32Array(touchedCount)
+    let n = 0
+    for (let i = 0; i < touchedCount; i++) if ((masks[touched[i]!]! & required) === required) found[n++] = touched[i]!
+    return found.subarray(0, n).sort()
+  }
+
+  /**
+   * Adds one posting list's BM25+ scores (MiniSearch's formula) into the
+   * query scratch; with `candidates`, only for those documents (an AND
+   * query's later terms). Returns the new count of touched documents: each
+   * document is touched once per query, so `touched` never overflows.
+   */
+  private score({ list, f, v, weight }: ScoredList, q: number, last: boolean, candidates: Int32Array | null, required: number, touchedCount: number) {
+    const { k, b, d } = this.options.bm25
+    const F = this.fieldCount
+    const norm = k * (1 - b)
+    const perLength = (k * b) / (this.fieldLengthSums[f]! / this.live || 1)
+    const { scores, masks, alive, fieldLengths, touched, lastScore, lastVariant } = this
+    const bit = 1 << q
+    const { slots, freqs, size } = list
+    const credit = (slot: number, tf: number) => {
+      const score = weight * (d + (tf * (k + 1)) / (tf + norm + perLength * fieldLengths[slot * F + f]!))
+      if (masks[slot] === 0) touched[touchedCount++] = slot
+      scores[slot] = scores[slot]! + score
+      masks[slot] = masks[slot]! | bit
+      if (last && score > lastScore[slot]!) {
+        lastScore[slot] = score
+        lastVariant[slot] = v
+      }
+    }
+    if (!candidates) {
+      for (let i = 0; i < size; i++) if (alive[slots[i]!]) credit(slots[i]!, freqs[i]!)
+    } else if (candidates.length * 16 < size) {
+      // Few candidates, a long list (sorted by slot): look each one up.
+      let low = 0
+      for (let c = 0; c < candidates.length && low < size; c++) {
+        const slot = candidates[c]!
+        let high = size
+        while (low < high) {
+          const mid = (low + high) >>> 1
+          if (slots[mid]! < slot) low = mid + 1
+          else high = mid
+        }
+        if (low < size && slots[low] === slot) credit(slot, freqs[low]!)
+      }
+    } else {
+      for (let i = 0; i < size; i++) {
+        const slot = slots[i]!
+        if ((masks[slot]! & required) === required && alive[slot]) credit(slot, freqs[i]!)
+      }
+    }
+    return touchedCount
   }
 
   /**
@@ -540,7 +630,7 @@ export class SearchEngine<S extends object> {
    */
   static async deserialize<S extends object>(
     bytes: Buffer,
-    options: EngineOptions,
+    options: EngineOptions<S>,
     pause: () => Promise<unknown> = async () => {},
   ): Promise<SearchEngine<S> | null> {
     const segments = readSegments(bytes)
@@ -574,6 +664,10 @@ export class SearchEngine<S extends object> {
     const count = engine.ids.length
     if (fingerprints.length !== count || fieldLengths.length !== count * F || offsets.length !== header.terms.length * F + 1) return null
     engine.grow(count)
+    for (let slot = 0; slot < count; slot++) {
+      if (slot % 20_000 === 0) await pause()
+      engine.setStored(slot, engine.stored[slot]!)
+    }
     engine.alive.fill(1, 0, count)
     engine.fingerprints.set(fingerprints)
     engine.fieldLengths.set(fieldLengths)
@@ -610,10 +704,15 @@ export class SearchEngine<S extends object> {
     const fieldLengths = new Uint16Array(capacity * this.fieldCount)
     fieldLengths.set(this.fieldLengths)
     this.fieldLengths = fieldLengths
+    const boosts = new Float32Array(capacity)
+    boosts.set(this.boosts)
+    this.boosts = boosts
+    for (const column of this.columnByName.values()) column.grow(capacity)
     this.growScratch(capacity)
   }
 
   private growScratch(capacity: number) {
+    this.touched = new Int32Array(capacity)
     this.scores = new Float64Array(capacity)
     this.masks = new Uint32Array(capacity)
     this.lastVariant = new Int32Array(capacity)

@@ -137,7 +137,7 @@ export function documentBoost(stored: Pick<SearchDocument, 'verified' | 'accepte
 export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const
 
 /** The one engine configuration (engine.ts): used to build, load and query the index. */
-export const ENGINE_OPTIONS: EngineOptions = {
+export const ENGINE_OPTIONS: EngineOptions<StoredDocument> = {
   fields: INDEXED_FIELDS,
   boosts: FIELD_BOOSTS,
   tokenize,
@@ -145,6 +145,9 @@ export const ENGINE_OPTIONS: EngineOptions = {
   bm25: BM25,
   weights: { fuzzy: 0.45, prefix: 0.6 },
   maxPrefixVariants: 50,
+  // What every search filters on (search.server.ts): who may see it and the search page's filters.
+  columns: { visibility: 'category', kind: 'category', state: 'category', productSlug: 'category', createdAt: 'number' },
+  documentBoost,
 }
 
 /** What a result card needs, kept with each document in the index. */
@@ -185,7 +188,7 @@ export const MAX_ALL_TERMS = 5
 export function queryOptions(
   terms: string[],
   { prefixLast = true, isKnown }: { prefixLast?: boolean; isKnown?: (term: string) => boolean } = {},
-): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith' | 'boostDocument'> {
+): Pick<EngineQuery<StoredDocument>, 'terms' | 'combineWith'> {
   const last = terms.length - 1
   const all = prefixLast && terms.length <= MAX_ALL_TERMS
   const longTyped = prefixLast && !all
@@ -197,6 +200,5 @@ export function queryOptions(
       fuzzy: term.length >= 5 && !/\d/.test(term) && !(longTyped && isKnown?.(term)) ? 1 : 0,
       boost: 1 / (1 + 0.1 * index),
     })),
-    boostDocument: documentBoost,
   }
 }

@@ -6,7 +6,7 @@
  * the index at all), in results, counts, suggestions or similar panels.
  */
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
-import { type EngineHit } from './engine'
+import { type Condition, type EngineHit, type EngineQuery } from './engine'
 import { getSearchIndex, type SearchIndex } from './search-index.server'
 import { processTerm, queryOptions, tokenize, type SearchDocument, type StoredDocument } from './search-options'
 
@@ -41,20 +41,25 @@ export function queryTerms(query: string) {
   return [...new Set(terms)].slice(0, 32)
 }
 
-function visibleFilter(actor: Actor, filters: SearchFilters = {}) {
-  const staff = isStaff(actor)
-  const from = filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : null
-  const to = filters.to ? Date.parse(`${filters.to}T23:59:59.999Z`) : null
-  return (r: StoredDocument) => {
-    if (!staff && r.visibility !== 'community') return false
-    if (filters.kind && r.kind !== filters.kind) return false
-    if (filters.productSlug && r.productSlug !== filters.productSlug) return false
-    if (filters.versionId && !r.versionIds.includes(filters.versionId)) return false
-    if (filters.state && r.state !== filters.state) return false
-    if (from !== null && r.createdAt < from) return false
-    if (to !== null && r.createdAt > to) return false
-    return true
+/**
+ * What an actor may see, narrowed by the search page's filters, as engine
+ * conditions: columns the engine checks without reading the stored fields
+ * (see EngineOptions.columns), and a version filter on the stored fields.
+ */
+function visibleTo(actor: Actor, filters: SearchFilters = {}): Pick<EngineQuery<StoredDocument>, 'where' | 'filter'> {
+  const where: Record<string, Condition> = {}
+  if (!isStaff(actor)) where.visibility = { in: ['community'] }
+  if (filters.kind) where.kind = { in: [filters.kind] }
+  if (filters.productSlug) where.productSlug = { in: [filters.productSlug] }
+  if (filters.state) where.state = { in: [filters.state] }
+  if (filters.from || filters.to) {
+    where.createdAt = {
+      min: filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : undefined,
+      max: filters.to ? Date.parse(`${filters.to}T23:59:59.999Z`) : undefined,
+    }
   }
+  const { versionId } = filters
+  return { where, filter: versionId ? (r) => r.versionIds.includes(versionId) : undefined }
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -65,7 +70,13 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * list: compiling it per card cost more than the search itself.
  */
 export function highlightPattern(matched: string[]): RegExp | null {
-  const words = [...new Set(matched.filter((m) => m.length > 1))].sort((a, b) => b.length - a.length)
+  // A word that begins with another is marked by that one already (it runs on to the word's end):
+  // a typed prefix's fifty completions become one alternative.
+  const words: string[] = []
+  for (const word of [...new Set(matched.map((m) => m.toLowerCase()).filter((m) => m.length > 1))].sort((a, b) => a.length - b.length)) {
+    if (!words.some((shorter) => word.startsWith(shorter))) words.push(word)
+  }
+  words.sort((a, b) => b.length - a.length)
   return words.length ? new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})[\\p{L}\\p{N}]*`, 'giu') : null
 }
 
@@ -160,16 +171,16 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
       message: query ? 'Those words are too common to search for. Add a more specific word, like an error message or a feature name.' : 'Type a few words: a symptom, an error message, a feature.',
     }
   }
-  const filter = visibleFilter(actor, filters)
+  const visible = visibleTo(actor, filters)
   const wanted = Math.max(1, Math.floor(page))
   const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
-  let found = index.search({ ...options, filter, offset: (wanted - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
+  let found = index.search({ ...options, ...visible, offset: (wanted - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
   const lastPage = Math.ceil(found.total / SEARCH_PAGE_SIZE) || 1
   const safePage = Math.min(wanted, lastPage)
   // Past the last page: show the last one.
-  if (safePage !== wanted) found = index.search({ ...options, filter, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
+  if (safePage !== wanted) found = index.search({ ...options, ...visible, offset: (safePage - 1) * SEARCH_PAGE_SIZE, limit: SEARCH_PAGE_SIZE })
   const results = cards(found.hits, typedWords(query))
-  const suggestion = found.total ? null : spellingSuggestion(index, terms, visibleFilter(actor))
+  const suggestion = found.total ? null : spellingSuggestion(index, terms, visibleTo(actor))
   return { status: 'ok', results, total: found.total, page: safePage, pageSize: SEARCH_PAGE_SIZE, suggestion }
 }
 
@@ -178,7 +189,7 @@ export function searchPosts(actor: Actor, rawQuery: string, filters: SearchFilte
  * index word (one or two edits, the most frequent of the closest), offered
  * only when the corrected query finds something the actor may see.
  */
-function spellingSuggestion(index: SearchIndex, terms: string[], filter: (stored: StoredDocument) => boolean) {
+function spellingSuggestion(index: SearchIndex, terms: string[], visible: ReturnType<typeof visibleTo>) {
   let changed = false
   const corrected = terms.map((term) => {
     if (index.hasTerm(term) || /\d/.test(term)) return term
@@ -188,7 +199,7 @@ function spellingSuggestion(index: SearchIndex, terms: string[], filter: (stored
     return closest.term
   })
   if (!changed) return null
-  const { total } = index.search({ ...queryOptions(corrected, { prefixLast: false }), combineWith: 'AND', filter, limit: 0 })
+  const { total } = index.search({ ...queryOptions(corrected, { prefixLast: false }), combineWith: 'AND', ...visible, limit: 0 })
   return total ? corrected.join(' ') : null
 }
 
@@ -198,9 +209,8 @@ export function suggest(actor: Actor, rawQuery: string) {
   const query = cleanQuery(rawQuery).slice(0, 100)
   const terms = queryTerms(query)
   if (!index || !terms.length) return { completions: [] as string[], matches: [] as SearchCard[] }
-  const filter = visibleFilter(actor)
   const options = queryOptions(terms, { isKnown: (term) => index.hasTerm(term) })
-  const { hits } = index.search({ ...options, filter, limit: 50 })
+  const { hits } = index.search({ ...options, ...visibleTo(actor), limit: 50 })
   return { completions: completionsOf(hits, terms), matches: cards(hits.slice(0, 5)) }
 }
 
@@ -235,10 +245,11 @@ export function similarPosts(
   if (!index) return []
   const terms = [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
   if (!terms.length) return []
-  const visible = visibleFilter(actor)
+  const { where } = visibleTo(actor)
   const { hits } = index.search({
     ...queryOptions(terms, { prefixLast: false }),
-    filter: (r) => r.id !== excludeId && kinds.includes(r.kind) && visible(r),
+    where: { ...where, kind: { in: kinds } },
+    filter: excludeId ? (r) => r.id !== excludeId : undefined,
     limit: limit * 3,
   })
   if (!hits.length) return []
