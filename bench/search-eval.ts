@@ -4,7 +4,8 @@
  * question–question similarity), dev and train part 2.
  *
  * 1. Re-ranking: for each original question, index its ten candidates with
- *    the app's engine options and query with the "similar posts" path of the app;
+ *    the app's engine options and query with the app's "similar posts" query
+ *    (similarQuery); a candidate's comments are its workarounds;
  *    MAP, MRR, P@1 and P@5 as the organisers' scorer computes them.
  * 2. Collection: every distinct candidate question of the split in one
  *    index, queried with each original question; nDCG@10 and Recall@100
@@ -14,8 +15,9 @@
  * the app (the same module, not a copy). Options: --split dev|train2|all.
  */
 import { indexDocument, newIndex, type SearchIndex } from '~/modules/search/search-index.server'
-import { queryOptions, type SearchDocument } from '~/modules/search/search-options'
-import { cleanQuery, queryTerms } from '~/modules/search/search.server'
+import { workaroundsText } from '~/modules/search/documents.server'
+import { type SearchDocument } from '~/modules/search/search-options'
+import { similarQuery } from '~/modules/search/search.server'
 import { loadSplit, type OriginalQuestion, type RelatedQuestion, type Split } from './lib/semeval'
 import { table } from './lib/stats'
 
@@ -23,21 +25,18 @@ import { table } from './lib/stats'
 const ENGINE_BASELINE_TEST_MAP = 74.75
 
 /**
- * The terms `similarPosts` (search.server.ts) queries with for a text: its
- * cleaned query (cut at QUERY_MAX), distinct terms, at most 24. Kept in step
- * with similarPosts by hand: it has no export for this step alone.
+ * A candidate question as the app indexes a problem: subject as title, body,
+ * and the thread's comments as its workarounds (the replies an earlier
+ * problem collected). The original question is a problem being written: it
+ * has no comments, and is only ever a query.
  */
-export function similarTerms(text: string) {
-  return [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
-}
-
-function toDocument(id: string, subject: string, body: string): SearchDocument {
+function toDocument({ subject, body, comments }: RelatedQuestion, id: string): SearchDocument {
   return {
     id,
     kind: 'problem',
     title: subject,
     body,
-    workarounds: '',
+    workarounds: workaroundsText(comments),
     tags: '',
     product: '',
     versions: '',
@@ -58,9 +57,9 @@ function toDocument(id: string, subject: string, body: string): SearchDocument {
 }
 
 function search(index: SearchIndex, text: string, limit = 100) {
-  const terms = similarTerms(text)
-  if (!terms.length) return []
-  return index.search({ ...queryOptions(terms, { prefixLast: false }), limit }).hits
+  const query = similarQuery(text)
+  if (!query.terms.length) return []
+  return index.search({ ...query, limit }).hits
 }
 
 function indexOf(documents: SearchDocument[]) {
@@ -113,7 +112,7 @@ function rankingFigures(lists: boolean[][]): RankingFigures {
 
 /** Each question's candidates in the order our search puts them (unscored ones last, in the engine's order). */
 function rerank(question: OriginalQuestion): RelatedQuestion[] {
-  const index = indexOf(question.related.map((r) => toDocument(r.id, r.subject, r.body)))
+  const index = indexOf(question.related.map((r) => toDocument(r, r.id)))
   const scores = new Map(search(index, questionText(question)).map((hit) => [hit.id, hit.score]))
   return [...question.related].sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1) || a.rank - b.rank)
 }
@@ -129,7 +128,7 @@ function dcg(relevant: boolean[], k: number) {
 function collectionFigures(questions: OriginalQuestion[]) {
   const documents = new Map<string, RelatedQuestion>()
   for (const question of questions) for (const r of question.related) if (!documents.has(r.questionKey)) documents.set(r.questionKey, r)
-  const index = indexOf([...documents.entries()].map(([key, r]) => toDocument(key, r.subject, r.body)))
+  const index = indexOf([...documents.entries()].map(([key, r]) => toDocument(r, key)))
   const ndcg: number[] = []
   const recall: number[] = []
   for (const question of questions) {

@@ -28,6 +28,8 @@ export type RelatedQuestion = {
    * or its own id. Used to index each distinct question once.
    */
   questionKey: string
+  /** The thread's comments (RelCText), in order: the closest thing to a problem's workarounds. Their labels are not read. */
+  comments: string[]
 }
 
 export type OriginalQuestion = {
@@ -54,7 +56,7 @@ type RawRelQuestion = Record<string, unknown> & { RelQSubject?: unknown; RelQBod
 type RawOrgQuestion = Record<string, unknown> & {
   OrgQSubject?: unknown
   OrgQBody?: unknown
-  Thread?: ({ RelQuestion?: RawRelQuestion } & Record<string, unknown>)[]
+  Thread?: ({ RelQuestion?: RawRelQuestion; RelComment?: { RelCText?: unknown }[] } & Record<string, unknown>)[]
 }
 
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value)).trim()
@@ -99,6 +101,7 @@ export async function loadSplit(split: Split, directory = semevalDirectory()): P
         relevance,
         relevant: relevance === 'PerfectMatch' || relevance === 'Relevant',
         questionKey: text(thread.SubtaskA_Skip_Because_Same_As_RelQuestion_ID) || text(rel.RELQ_ID),
+        comments: (thread.RelComment ?? []).map((comment) => text(comment.RelCText)).filter(Boolean),
       })
     }
   }

@@ -13,6 +13,11 @@ import { type SearchDocument } from './search-options'
 /** Bodies are indexed up to this many characters: enough to match, bounded in memory. */
 const BODY_INDEX_CHARS = 8_000
 
+/** A problem's `workarounds` field: the bodies of its visible workarounds, each cut like a body. */
+export function workaroundsText(bodies: string[]) {
+  return bodies.map((body) => body.slice(0, BODY_INDEX_CHARS)).join('\n\n')
+}
+
 /**
  * The documents for `ids` (problems, stories, migrations; workaround ids are
  * resolved to their problem). Returns the documents found and the ids that
@@ -81,7 +86,7 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       kind: row.kind as SearchDocument['kind'],
       title: row.title ?? '',
       body: row.body.slice(0, BODY_INDEX_CHARS),
-      workarounds: own.map((w) => w.body.slice(0, BODY_INDEX_CHARS)).join('\n\n'),
+      workarounds: workaroundsText(own.map((w) => w.body)),
       tags: tags.filter((t) => t.postId === row.id).map((t) => t.tag).join(' '),
       product: row.productName,
       versions: postVersionRows.map((v) => v.name).join(' '),

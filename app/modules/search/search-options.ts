@@ -123,7 +123,16 @@ export function tokenize(text: string): string[] {
   return text.split(/[^\p{L}\p{N}._]+/u).filter(Boolean)
 }
 
-export const FIELD_BOOSTS = { title: 3, tags: 2, workarounds: 1.2, product: 1.5, versions: 1.5, body: 1 } as const
+/**
+ * Per-field weights. Workarounds weigh less than the problem's own words:
+ * they are replies, longer and about the fix, so sharing words with them is
+ * weaker evidence of the same problem than sharing words with its title or
+ * body (they still make a problem findable by its fix). Measured on
+ * SemEval-2016 with each thread's comments as workarounds, 0.3–0.6 ranked
+ * better than 1.2, by 3 MAP points on train part 2
+ * (docs/decisions/0006-search-configuration.md).
+ */
+export const FIELD_BOOSTS = { title: 3, tags: 2, workarounds: 0.5, product: 1.5, versions: 1.5, body: 1 } as const
 
 /** Solved and verified content wins when relevance is close. */
 export function documentBoost(stored: Pick<SearchDocument, 'verified' | 'accepted' | 'state'>): number {

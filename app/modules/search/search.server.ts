@@ -232,10 +232,17 @@ function completionsOf(hits: Hit[], terms: string[]) {
 }
 
 /**
- * Posts similar to a text being written (or to a post): up to `limit`,
- * solved ones first. Long texts are cut to their first words, which carry
- * the symptom.
+ * The query "similar posts" runs for a text (title and body): its first
+ * distinct terms, at most 24, any of them matching. Long texts are cut to
+ * their first words (cleanQuery), which carry the symptom. Exported for
+ * `npm run eval:search`, which measures this query.
  */
+export function similarQuery(text: string) {
+  const terms = [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
+  return queryOptions(terms, { prefixLast: false })
+}
+
+/** Posts similar to a text being written (or to a post): up to `limit`, solved ones first. */
 export function similarPosts(
   actor: Actor,
   text: string,
@@ -243,11 +250,11 @@ export function similarPosts(
 ) {
   const index = getSearchIndex()
   if (!index) return []
-  const terms = [...new Set(queryTerms(cleanQuery(text.slice(0, 2000))))].slice(0, 24)
-  if (!terms.length) return []
+  const query = similarQuery(text)
+  if (!query.terms.length) return []
   const { where } = visibleTo(actor)
   const { hits } = index.search({
-    ...queryOptions(terms, { prefixLast: false }),
+    ...query,
     where: { ...where, kind: { in: kinds } },
     filter: excludeId ? (r) => r.id !== excludeId : undefined,
     limit: limit * 3,
@@ -255,7 +262,7 @@ export function similarPosts(
   if (!hits.length) return []
   // Keep posts sharing at least two of the words (one for a one-word text),
   // among the best few, then put solved first.
-  const needed = Math.min(2, terms.length)
+  const needed = Math.min(2, query.terms.length)
   const relevant = hits.filter((h) => new Set(h.queryTerms).size >= needed).slice(0, limit * 3)
   const solved = ({ stored: s }: Hit) => (s.state === 'solved' || s.accepted || s.verified ? 0 : 1)
   return cards(relevant.sort((a, b) => solved(a) - solved(b) || b.score - a.score).slice(0, limit))
