@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { SearchEngine, type EngineOptions, type TermSpec } from './engine'
-import { processTerm, tokenize } from './search-options'
+import { processTerm } from './search-options'
 
 type Stored = { id: string; solved: boolean; at?: number }
 
 const OPTIONS: EngineOptions<Stored> = {
   fields: ['title', 'body'],
   boosts: { title: 3, body: 1 },
-  tokenize,
   processTerm,
   bm25: { k: 1.2, b: 0.7, d: 0.5 },
   weights: { fuzzy: 0.45, prefix: 0.6 },

@@ -21,11 +21,11 @@
  * dead slots pile up (compact) and from snapshots.
  */
 import SearchableMap from 'minisearch/SearchableMap'
+import { WordCounter } from './words'
 
 export type EngineOptions<S extends object = object> = {
   fields: readonly string[]
   boosts: Readonly<Record<string, number>>
-  tokenize: (text: string) => string[]
   processTerm: (term: string) => string | null
   bm25: { k: number; b: number; d: number }
   weights: { fuzzy: number; prefix: number }
@@ -187,6 +187,8 @@ export class SearchEngine<S extends object> {
   private readonly termIds = new Map<string, number>()
   private readonly terms: string[] = []
   private readonly tree = new SearchableMap<number>()
+  /** Counts a document's words field by field (words.ts), asking `termIdOf` about words it has not met. */
+  private readonly counter = new WordCounter((word) => this.termIdOf(word))
   /** Postings of term t in field f at lists[t * fieldCount + f]. */
   private lists: (PostingList | undefined)[] = []
   private bulk: BulkPostings | null = null
@@ -243,33 +245,15 @@ export class SearchEngine<S extends object> {
     this.alive[slot] = 1
     this.fingerprints[slot] = fingerprint(texts)
     this.live++
-    const { tokenize, processTerm } = this.options
-    const tokenCounts = new Map<string, number>()
-    const counts = new Map<string, number>()
+    const counter = this.counter
     for (let f = 0; f < this.fieldCount; f++) {
-      tokenCounts.clear()
-      for (const token of tokenize(texts[f] ?? '')) tokenCounts.set(token, (tokenCounts.get(token) ?? 0) + 1)
-      // The field length, as MiniSearch counts it: distinct tokens before term processing.
-      const length = Math.min(tokenCounts.size, 65_535)
+      // The field length, as MiniSearch counts it: distinct words as written, before term processing.
+      const length = Math.min(counter.count(texts[f] ?? ''), 65_535)
       this.fieldLengths[slot * this.fieldCount + f] = length
       this.fieldLengthSums[f] = this.fieldLengthSums[f]! + length
-      counts.clear()
-      for (const [token, count] of tokenCounts) {
-        const term = processTerm(token)
-        if (term) counts.set(term, (counts.get(term) ?? 0) + count)
-      }
-      for (const [term, count] of counts) {
-        let termId = this.termIds.get(term)
-        if (termId === undefined) {
-          termId = this.terms.length
-          this.terms.push(term)
-          this.termIds.set(term, termId)
-          this.tree.set(term, termId)
-          // Kept dense (one slot per field for each new term): a sparse array would fall back to a slow dictionary.
-          for (let g = 0; g < this.fieldCount; g++) this.lists.push(undefined)
-        }
-        const at = termId * this.fieldCount + f
-        const freq = Math.min(count, 65_535)
+      for (let i = 0; i < counter.size; i++) {
+        const at = counter.termIds[i]! * this.fieldCount + f
+        const freq = Math.min(counter.counts[i]!, 65_535)
         if (this.bulk) {
           this.bulk.push(at, slot, freq)
         } else {
@@ -279,6 +263,22 @@ export class SearchEngine<S extends object> {
         }
       }
     }
+  }
+
+  /** The term id of a word (a new term gets one), or -1 when it is no term (a stop word). */
+  private termIdOf(word: string) {
+    const term = this.options.processTerm(word)
+    if (!term) return -1
+    let termId = this.termIds.get(term)
+    if (termId === undefined) {
+      termId = this.terms.length
+      this.terms.push(term)
+      this.termIds.set(term, termId)
+      this.tree.set(term, termId)
+      // Kept dense (one slot per field for each new term): a sparse array would fall back to a slow dictionary.
+      for (let g = 0; g < this.fieldCount; g++) this.lists.push(undefined)
+    }
+    return termId
   }
 
   /**

@@ -6,6 +6,7 @@
  * 0011-compact-search-engine.md.
  */
 import { type EngineOptions, type EngineQuery } from './engine'
+import { words } from './words'
 
 /** What one indexed post looks like: indexed text fields plus the stored fields a result card needs. */
 export type SearchDocument = {
@@ -118,10 +119,8 @@ export function processTerm(term: string): string | null {
 
 const isAsciiAlphanumeric = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
 
-/** Splits on anything but letters, digits, dots and underscores, so "5.0.1" and "max_connections" stay whole. */
-export function tokenize(text: string): string[] {
-  return text.split(/[^\p{L}\p{N}._]+/u).filter(Boolean)
-}
+/** Splits text into words: runs of letters, digits, dots and underscores, so "5.0.1" and "max_connections" stay whole. */
+export const tokenize = words
 
 /**
  * Per-field weights. Workarounds weigh less than the problem's own words:
@@ -149,7 +148,6 @@ export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const
 export const ENGINE_OPTIONS: EngineOptions<StoredDocument> = {
   fields: INDEXED_FIELDS,
   boosts: FIELD_BOOSTS,
-  tokenize,
   processTerm,
   bm25: BM25,
   weights: { fuzzy: 0.45, prefix: 0.6 },
