@@ -78,16 +78,19 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       .innerJoin(productVersions, eq(productVersions.id, postVersions.versionId))
       .where(inArray(postVersions.postId, ids)),
   ])
+  const workaroundsOf = groupBy(workarounds, (w) => w.problemId!)
+  const tagsOf = groupBy(tags, (t) => t.postId)
+  const versionsOf = groupBy(versions, (v) => v.postId)
   return rows.map((row): SearchDocument => {
-    const own = workarounds.filter((w) => w.problemId === row.id)
-    const postVersionRows = versions.filter((v) => v.postId === row.id)
+    const own = workaroundsOf.get(row.id) ?? []
+    const postVersionRows = versionsOf.get(row.id) ?? []
     return {
       id: row.id,
       kind: row.kind as SearchDocument['kind'],
       title: row.title ?? '',
       body: row.body.slice(0, BODY_INDEX_CHARS),
       workarounds: workaroundsText(own.map((w) => w.body)),
-      tags: tags.filter((t) => t.postId === row.id).map((t) => t.tag).join(' '),
+      tags: (tagsOf.get(row.id) ?? []).map((t) => t.tag).join(' '),
       product: row.productName,
       versions: postVersionRows.map((v) => v.name).join(' '),
       state: row.state,
@@ -105,4 +108,16 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       excerpt: plainExcerpt(row.body, 320),
     }
   })
+}
+
+/** Rows by key, each key's rows in their order (a page's workarounds, tags and versions by post). */
+function groupBy<T>(rows: T[], key: (row: T) => string) {
+  const groups = new Map<string, T[]>()
+  for (const row of rows) {
+    const k = key(row)
+    const group = groups.get(k)
+    if (group) group.push(row)
+    else groups.set(k, [row])
+  }
+  return groups
 }
