@@ -55,64 +55,73 @@ export function words(text: string): string[] {
 
 const FNV_OFFSET = 0x811c9dc5
 const FNV_PRIME = 0x01000193
-const DOT = 46
-const UNDERSCORE = 95
+/** Dots and underscores at a word's ends are not part of its term ("5.0." is "5.0"). */
+const isTrimmed = (c: number) => c === 46 || c === 95
 const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c)
+const EMPTY = -2
 
 /**
  * Known words, for `WordCounter`: an ASCII word lower-cased without its
  * leading and trailing dots and underscores (the key) → its term id, or -1
- * when it is no term (a stop word). Open addressing, keys compared in place
- * against the text being read.
+ * when it is no term (a stop word). Open addressing; the keys' characters
+ * sit in one byte pool, compared in place against the text being read.
  */
 class KnownWords {
-  private keys: (string | undefined)[] = new Array<string | undefined>(1 << 12).fill(undefined)
-  private hashes = new Int32Array(1 << 12)
-  private ids = new Int32Array(1 << 12)
+  /** Four numbers per table slot, side by side (one cache line): hash, id (EMPTY when free), pool start, length. */
+  private table = new Int32Array(4 << 12).fill(EMPTY)
+  private pool = new Uint8Array(1 << 16)
+  private poolSize = 0
   private size = 0
 
-  /** The id for text[start, end) lower-cased (its hash `hash`), or -2 when unknown. */
+  /** The id for text[start, end) lower-cased (its hash `hash`), or EMPTY when unknown. */
   find(text: string, start: number, end: number, hash: number): number {
-    const mask = this.keys.length - 1
+    const { table, pool } = this
+    const mask = (table.length >> 2) - 1
     const length = end - start
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const key = this.keys[at]
-      if (key === undefined) return -2
-      if (this.hashes[at] === hash && key.length === length && sameLowered(key, text, start)) return this.ids[at]!
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot << 2
+      const id = table[at + 1]!
+      if (id === EMPTY) return EMPTY
+      if (table[at] === hash && table[at + 3] === length) {
+        const from = table[at + 2]!
+        let same = true
+        for (let i = 0; i < length && same; i++) same = pool[from + i] === lowerAscii(text.charCodeAt(start + i))
+        if (same) return id
+      }
     }
   }
 
   add(key: string, hash: number, id: number) {
-    if (2 * (this.size + 1) > this.keys.length) this.grow()
-    this.place(key, hash, id)
+    if (2 * (this.size + 1) > this.table.length >> 2) this.grow()
+    if (this.poolSize + key.length > this.pool.length) {
+      const pool = new Uint8Array(Math.max(this.pool.length * 2, this.poolSize + key.length))
+      pool.set(this.pool)
+      this.pool = pool
+    }
+    const start = this.poolSize
+    for (let i = 0; i < key.length; i++) this.pool[start + i] = key.charCodeAt(i)
+    this.poolSize += key.length
+    this.place(hash, id, start, key.length)
     this.size++
   }
 
-  private place(key: string, hash: number, id: number) {
-    const mask = this.keys.length - 1
-    let at = hash & mask
-    while (this.keys[at] !== undefined) at = (at + 1) & mask
-    this.keys[at] = key
-    this.hashes[at] = hash
-    this.ids[at] = id
+  private place(hash: number, id: number, start: number, length: number) {
+    const table = this.table
+    const mask = (table.length >> 2) - 1
+    let slot = hash & mask
+    while (table[(slot << 2) + 1] !== EMPTY) slot = (slot + 1) & mask
+    table.set([hash, id, start, length], slot << 2)
   }
 
   private grow() {
-    const { keys, hashes, ids } = this
-    this.keys = new Array<string | undefined>(keys.length * 2).fill(undefined)
-    this.hashes = new Int32Array(keys.length * 2)
-    this.ids = new Int32Array(keys.length * 2)
-    for (let at = 0; at < keys.length; at++) if (keys[at] !== undefined) this.place(keys[at]!, hashes[at]!, ids[at]!)
+    const old = this.table
+    this.table = new Int32Array(old.length * 2).fill(EMPTY)
+    for (let at = 0; at < old.length; at += 4) if (old[at + 1] !== EMPTY) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!)
   }
 }
 
 function sameChars(text: string, a: number, b: number, length: number) {
   for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false
-  return true
-}
-
-function sameLowered(key: string, text: string, start: number) {
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== lowerAscii(text.charCodeAt(start + i))) return false
   return true
 }
 
@@ -135,11 +144,12 @@ export class WordCounter {
   private readonly known = new KnownWords()
   /** Per term id: its position in `termIds` plus one while counting a field, else 0. */
   private positions = new Int32Array(1024)
-  // The distinct words as written of the field being counted: open addressing by generation.
-  private seenGeneration = new Int32Array(1024)
-  private seenStart = new Int32Array(1024)
-  private seenHash = new Int32Array(1024)
-  private seenLength = new Int32Array(1024)
+  /**
+   * The distinct words as written of the field being counted, by open
+   * addressing: per table slot, side by side, the generation that wrote it
+   * (older ones are free), the word's hash, start and length in the text.
+   */
+  private seen = new Int32Array(4 << 10)
   private generation = 0
 
   constructor(private readonly termOf: (word: string) => number) {}
@@ -158,32 +168,47 @@ export class WordCounter {
         continue
       }
       const start = i
+      // The word's hash as written (distinct words) and, while it is ASCII, lower-cased (known words).
       let hash = FNV_OFFSET
+      let lowered = FNV_OFFSET
       let ascii = true
-      while (i < n && (step = wordCharAt(text, i))) {
+      while (i < n) {
         const c = text.charCodeAt(i)
+        if (c < 128) {
+          if (!ASCII_WORD[c]) break
+          hash = Math.imul(hash ^ c, FNV_PRIME)
+          lowered = Math.imul(lowered ^ lowerAscii(c), FNV_PRIME)
+          i++
+          continue
+        }
+        step = wordCharAt(text, i)
+        if (!step) break
+        ascii = false
         hash = Math.imul(hash ^ c, FNV_PRIME)
         if (step === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME)
-        if (c >= 128) ascii = false
         i += step
       }
       if (this.firstSighting(text, start, i, hash)) distinct++
-      const termId = ascii ? this.asciiTerm(text, start, i) : this.termOf(text.slice(start, i))
+      const termId = ascii ? this.asciiTerm(text, start, i, lowered) : this.termOf(text.slice(start, i))
       if (termId >= 0) this.tally(termId)
     }
     return distinct
   }
 
-  private asciiTerm(text: string, start: number, end: number) {
+  /** The term id of the ASCII word text[start, end), whose lower-cased hash is `lowered`. */
+  private asciiTerm(text: string, start: number, end: number, lowered: number) {
     let from = start
     let to = end
-    while (from < to && (text.charCodeAt(from) === DOT || text.charCodeAt(from) === UNDERSCORE)) from++
-    while (to > from && (text.charCodeAt(to - 1) === DOT || text.charCodeAt(to - 1) === UNDERSCORE)) to--
+    while (from < to && isTrimmed(text.charCodeAt(from))) from++
+    while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--
     if (from === to) return -1
-    let hash = FNV_OFFSET
-    for (let i = from; i < to; i++) hash = Math.imul(hash ^ lowerAscii(text.charCodeAt(i)), FNV_PRIME)
+    let hash = lowered
+    if (from !== start || to !== end) {
+      hash = FNV_OFFSET
+      for (let i = from; i < to; i++) hash = Math.imul(hash ^ lowerAscii(text.charCodeAt(i)), FNV_PRIME)
+    }
     const found = this.known.find(text, from, to, hash)
-    if (found !== -2) return found
+    if (found !== EMPTY) return found
     const key = text.slice(from, to).toLowerCase()
     const termId = this.termOf(key)
     this.known.add(key, hash, termId)
@@ -208,17 +233,19 @@ export class WordCounter {
 
   /** Whether text[start, end) is a word not seen before in this field (compared as written). */
   private firstSighting(text: string, start: number, end: number, hash: number) {
-    const mask = this.seenGeneration.length - 1
+    const seen = this.seen
+    const mask = (seen.length >> 2) - 1
     const length = end - start
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      if (this.seenGeneration[at] !== this.generation) {
-        this.seenGeneration[at] = this.generation
-        this.seenStart[at] = start
-        this.seenHash[at] = hash
-        this.seenLength[at] = length
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot << 2
+      if (seen[at] !== this.generation) {
+        seen[at] = this.generation
+        seen[at + 1] = hash
+        seen[at + 2] = start
+        seen[at + 3] = length
         return true
       }
-      if (this.seenHash[at] === hash && this.seenLength[at] === length && sameChars(text, this.seenStart[at]!, start, length)) return false
+      if (seen[at + 1] === hash && seen[at + 3] === length && sameChars(text, seen[at + 2]!, start, length)) return false
     }
   }
 
@@ -230,13 +257,10 @@ export class WordCounter {
   /** Room for every word of a text of `length` characters (at most one per two), at most half full. */
   private prepare(length: number) {
     this.generation++
-    let capacity = this.seenGeneration.length
-    while (capacity < length + 2) capacity *= 2
-    if (capacity !== this.seenGeneration.length) {
-      this.seenGeneration = new Int32Array(capacity)
-      this.seenStart = new Int32Array(capacity)
-      this.seenHash = new Int32Array(capacity)
-      this.seenLength = new Int32Array(capacity)
+    let slots = this.seen.length >> 2
+    while (slots < length + 2) slots *= 2
+    if (slots !== this.seen.length >> 2) {
+      this.seen = new Int32Array(slots << 2)
       this.generation = 1
     }
   }
