@@ -35,19 +35,19 @@ function wordCharAt(text: string, i: number): number {
   return known === 1 ? 1 : 0
 }
 
+/** Where the next word starts at or after `i`: `text.length` when there is none. */
+function nextWord(text: string, i: number) {
+  while (i < text.length && !wordCharAt(text, i)) i++
+  return i
+}
+
 /** The words of a text, in order, as written. */
 export function words(text: string): string[] {
   const found: string[] = []
-  const n = text.length
-  let i = 0
-  while (i < n) {
-    let step = wordCharAt(text, i)
-    if (!step) {
-      i++
-      continue
-    }
+  for (let i = nextWord(text, 0); i < text.length; i = nextWord(text, i)) {
     const start = i
-    while (i < n && (step = wordCharAt(text, i))) i += step
+    let step = 0
+    while (i < text.length && (step = wordCharAt(text, i))) i += step
     found.push(text.slice(start, i))
   }
   return found
@@ -160,13 +160,7 @@ export class WordCounter {
     this.prepare(text.length)
     const n = text.length
     let distinct = 0
-    let i = 0
-    while (i < n) {
-      let step = wordCharAt(text, i)
-      if (!step) {
-        i++
-        continue
-      }
+    for (let i = nextWord(text, 0); i < n; i = nextWord(text, i)) {
       const start = i
       // The word's hash as written (distinct words) and, while it is ASCII, lower-cased (known words).
       let hash = FNV_OFFSET
@@ -181,7 +175,7 @@ export class WordCounter {
           i++
           continue
         }
-        step = wordCharAt(text, i)
+        const step = wordCharAt(text, i)
         if (!step) break
         ascii = false
         hash = Math.imul(hash ^ c, FNV_PRIME)
