@@ -15,6 +15,7 @@ import { deleteExpiredSessions } from '~/modules/auth/session.server'
 import { pruneSignInFailures } from '~/modules/auth/throttle.server'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
 import { askIntroductionOutcomes, expireIntroductions } from '~/modules/introductions/introductions.server'
+import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
 import { runDailyDigestIfDue } from '~/modules/notifications/notifications.server'
 import { env, type Env } from '~/utils/env.server'
@@ -56,6 +57,7 @@ export function boot(e: Env = env()): Promise<void> {
       state.timers.push(hourly)
       if (e.DIGEST_TIMER) state.timers.push(startDigestTimer(e.DIGEST_HOUR_UTC))
       await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
+      startMeaningWorker()
       state.health = { status: 'ready' }
       console.info(
         `[boot] ready in ${Date.now() - started} ms on ${e.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${path.resolve(e.DATA_DIR)})`}`,
@@ -120,6 +122,7 @@ export async function health(): Promise<Health> {
 /** Stops timers and closes the database (graceful shutdown). */
 export async function shutdown() {
   stopMailer()
+  await stopMeaningWorker()
   await stopSearchIndex()
   for (const timer of state.timers.splice(0)) clearInterval(timer)
   if (hasDatabase()) await getDatabaseHandle().close()

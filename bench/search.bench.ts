@@ -203,7 +203,7 @@ async function main() {
     for (let i = 0; i < 100; i++) {
       const post = corpus.post(textRandom)
       const t = now()
-      similarPosts(seeded.customer, `${post.title} ${post.body}`, { limit: 5 })
+      await similarPosts(seeded.customer, `${post.title} ${post.body}`, { limit: 5 })
       similarTimes.push(now() - t)
     }
 

@@ -321,6 +321,23 @@ export const posts = pgTable('posts', {
   uniqueIndex('posts_submission_key').on(t.authorId, t.submissionKey),
 ])
 
+/**
+ * What a problem says, as a vector (app/modules/search/meaning.server.ts):
+ * similar problems are ranked by meaning as well as by shared words. Kept
+ * with the model and a hash of the text it came from, so a vector of an
+ * older text or another model is made again.
+ */
+export const postMeanings = pgTable('post_meanings', {
+  postId: text('post_id')
+    .primaryKey()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  model: text('model').notNull(),
+  textHash: text('text_hash').notNull(),
+  /** Float32 values, little-endian. */
+  vector: bytea('vector').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
 /** Versions a post concerns: a problem's affected versions, a story's versions. */
 export const postVersions = pgTable('post_versions', {
   postId: text('post_id')

@@ -82,7 +82,7 @@ export async function loader(args: LoaderFunctionArgs) {
     notice: noticeFrom(url),
     similar:
       page.post.kind === 'problem' && !page.post.hiddenAt
-        ? similarPosts(user, `${page.post.title ?? ''} ${page.post.body}`, { excludeId: page.post.id, limit: 5 })
+        ? await similarPosts(user, `${page.post.title ?? ''} ${page.post.body}`, { excludeId: page.post.id, limit: 5 })
         : [],
     statusUpdates: statusUpdates.ok ? statusUpdates.value : [],
     submissionKeys: { reply: newId(), workaround: newId(), statusUpdate: newId() },

@@ -31,7 +31,7 @@ export async function action(args: ActionFunctionArgs) {
     const workaround = String(formData.get('workaround') ?? '').slice(0, BODY_MAX)
     return data({
       preview: { body: renderMarkdown(body), workaround: workaround.trim() ? renderMarkdown(workaround) : null },
-      similar: similarPosts(user, `${String(formData.get('title') ?? '')} ${body}`),
+      similar: await similarPosts(user, `${String(formData.get('title') ?? '')} ${body}`),
       values: typedFields(formData),
       errors: {} as FieldErrors,
     })

@@ -11,5 +11,5 @@ export async function loader(args: LoaderFunctionArgs) {
   }
   const url = new URL(args.request.url)
   const text = `${url.searchParams.get('title') ?? ''} ${url.searchParams.get('body') ?? ''}`.slice(0, 2000)
-  return { results: similarPosts(user, text, { limit: 5 }), limited: false }
+  return { results: await similarPosts(user, text, { limit: 5 }), limited: false }
 }

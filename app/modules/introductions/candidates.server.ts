@@ -53,7 +53,7 @@ export async function findCandidates(actor: Actor, problemId: string, limit = 10
   }
 
   // 1. Solutions on this problem and on similar ones (similarity rank lowers the score).
-  const similar = similarPosts(actor, `${problem.title ?? ''} ${problem.body}`, { excludeId: problem.id, limit: 15 })
+  const similar = await similarPosts(actor, `${problem.title ?? ''} ${problem.body}`, { excludeId: problem.id, limit: 15 })
   const problemRank = new Map<string, number>([[problem.id, 0], ...similar.map((s, i) => [s.id, i + 1] as [string, number])])
   const titles = new Map<string, string>([[problem.id, problem.title ?? 'this problem'], ...similar.map((s) => [s.id, s.title] as [string, string])])
   const solutions = await db

@@ -7,6 +7,7 @@
  */
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { type Condition, type EngineHit, type EngineQuery } from './engine'
+import { blend, embed, meaningText, storedMeanings } from './meaning.server'
 import { getSearchIndex, type SearchIndex } from './search-index.server'
 import { processTerm, queryOptions, tokenize, type SearchDocument, type StoredDocument } from './search-options'
 
@@ -242,8 +243,16 @@ export function similarQuery(text: string) {
   return queryOptions(terms, { prefixLast: false })
 }
 
-/** Posts similar to a text being written (or to a post): up to `limit`, solved ones first. */
-export function similarPosts(
+/** Candidates "similar posts" weighs by meaning: the best this many by their words. */
+export const SIMILAR_POOL = 30
+
+/**
+ * Posts similar to a text being written (or to a post, `excludeId`): up to
+ * `limit`, solved ones first. Candidates come from the words they share
+ * (at least two, one for a one-word text); among them, what they mean
+ * weighs in (meaning.server.ts).
+ */
+export async function similarPosts(
   actor: Actor,
   text: string,
   { excludeId, limit = 5, kinds = ['problem'] }: { excludeId?: string; limit?: number; kinds?: SearchDocument['kind'][] } = {},
@@ -257,13 +266,33 @@ export function similarPosts(
     ...query,
     where: { ...where, kind: { in: kinds } },
     filter: excludeId ? (r) => r.id !== excludeId : undefined,
-    limit: limit * 3,
+    limit: Math.max(limit * 3, SIMILAR_POOL),
   })
-  if (!hits.length) return []
-  // Keep posts sharing at least two of the words (one for a one-word text),
-  // among the best few, then put solved first.
   const needed = Math.min(2, query.terms.length)
-  const relevant = hits.filter((h) => new Set(h.queryTerms).size >= needed).slice(0, limit * 3)
+  const candidates = hits.filter((h) => new Set(h.queryTerms).size >= needed)
+  if (!candidates.length) return []
+  const ranked = (await byMeaning(candidates, text, excludeId)).slice(0, limit * 3)
   const solved = ({ stored: s }: Hit) => (s.state === 'solved' || s.accepted || s.verified ? 0 : 1)
-  return cards(relevant.sort((a, b) => solved(a) - solved(b) || b.score - a.score).slice(0, limit))
+  return cards(ranked.sort((a, b) => solved(a) - solved(b) || b.score - a.score).slice(0, limit))
+}
+
+/**
+ * Candidates re-scored by words and meaning, best first: the text's vector
+ * (the post's stored one, when it is a post's) against theirs. When none of
+ * them has a vector yet, or the model fails, the words decide alone.
+ */
+async function byMeaning(candidates: Hit[], text: string, excludeId: string | undefined): Promise<Hit[]> {
+  try {
+    const vectors = await storedMeanings([...candidates.map((h) => h.id), ...(excludeId ? [excludeId] : [])])
+    if (!candidates.some((h) => vectors.has(h.id))) return candidates
+    const query = (excludeId && vectors.get(excludeId)) || (await embed([meaningText(null, text)]))[0]!
+    const scores = blend(
+      candidates.map((h) => ({ score: h.score, vector: vectors.get(h.id) ?? null })),
+      query,
+    )
+    return candidates.map((h, i) => ({ ...h, score: scores[i]! })).sort((a, b) => b.score - a.score)
+  } catch (error) {
+    console.error('[search] similar posts by meaning failed; ranking by words', error)
+    return candidates
+  }
 }
