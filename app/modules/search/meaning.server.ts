@@ -13,8 +13,9 @@
  * Encoding a text takes about 40 ms of CPU, so a problem's vector is made
  * once, after it is written, and stored (`post_meanings`); only a text
  * being typed is encoded while someone waits. The worker here makes the
- * missing ones: at start, for posts written while no process was running
- * it, and after every change, a few at a time, yielding between them.
+ * missing ones, a few at a time, yielding between them: after every change
+ * this process makes, and at start and every few minutes for problems
+ * another process wrote.
  */
 import { createHash } from 'node:crypto'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
@@ -33,8 +34,10 @@ const MEANING_CHARS = 300
  * vectors. Chosen on SemEval-2016 dev and train part 2 (decision 0013).
  */
 export const MEANING_WEIGHT = 2
-/** Posts encoded per step of the worker. */
-const BATCH = 8
+/** Posts encoded per step of the worker: about 100 ms of CPU, then other requests get their turn. */
+const BATCH = 4
+/** How often the worker looks for problems written by other processes (an import, another server). */
+const CATCH_UP_MS = 5 * 60 * 1000
 
 type Model = { embed(input: string[]): Promise<number[][]> }
 let model: Promise<Model> | null = null
@@ -167,9 +170,11 @@ export async function stopMeaningWorker() {
 }
 
 /**
- * Keeps the stored vectors in step: catches up at start, then after every
- * post change this process makes, one run at a time. A failure is logged
- * and retried at the next change; similar posts rank by words meanwhile.
+ * Keeps the stored vectors in step: catches up at start and every few
+ * minutes (problems another process wrote: an import, another server), and
+ * after every post change this process makes, one run at a time. A failure
+ * is logged and retried at the next run; similar posts rank by words
+ * meanwhile.
  */
 export function startMeaningWorker(): Worker {
   if (holder.__switchboardMeanings) return holder.__switchboardMeanings
@@ -195,9 +200,12 @@ export function startMeaningWorker(): Worker {
     run()
   })
   run()
+  const timer = setInterval(run, CATCH_UP_MS)
+  timer.unref()
   const worker: Worker = {
     stop: async () => {
       stopped = true
+      clearInterval(timer)
       unsubscribe()
       delete holder.__switchboardMeanings
       await running
