@@ -325,7 +325,8 @@ export const posts = pgTable('posts', {
  * What a problem says, as a vector (app/modules/search/meaning.server.ts):
  * similar problems are ranked by meaning as well as by shared words. Kept
  * with the model and a hash of the text it came from, so a vector of an
- * older text or another model is made again.
+ * older text or another model is made again, and with the post's
+ * `updated_at` when it was checked, so a post changed since is checked again.
  */
 export const postMeanings = pgTable('post_meanings', {
   postId: text('post_id')
@@ -335,7 +336,7 @@ export const postMeanings = pgTable('post_meanings', {
   textHash: text('text_hash').notNull(),
   /** Float32 values, little-endian. */
   vector: bytea('vector').notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  postUpdatedAt: timestamp('post_updated_at', { withTimezone: true }).notNull(),
 })
 
 /** Versions a post concerns: a problem's affected versions, a story's versions. */

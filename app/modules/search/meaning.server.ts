@@ -108,23 +108,32 @@ export async function storedMeanings(ids: string[]): Promise<Map<string, Float32
   return new Map(rows.map((row) => [row.postId, fromBytes(row.vector)]))
 }
 
-/** Problems (not hidden) whose vector is missing or of another model, at most `limit`. */
-async function pendingProblems(limit: number) {
-  return db
-    .select({ id: posts.id, title: posts.title, body: posts.body, textHash: postMeanings.textHash })
+/** A problem with its stored vector's bookkeeping, if it has one. */
+const problemRows = () =>
+  db
+    .select({ id: posts.id, title: posts.title, body: posts.body, updatedAt: posts.updatedAt, textHash: postMeanings.textHash })
     .from(posts)
     .leftJoin(postMeanings, eq(postMeanings.postId, posts.id))
-    .where(and(eq(posts.kind, 'problem'), isNull(posts.hiddenAt), or(isNull(postMeanings.postId), sql`${postMeanings.model} <> ${MEANING_MODEL}`)))
-    .limit(limit)
-}
+type ProblemRow = { id: string; title: string | null; body: string; updatedAt: Date; textHash: string | null }
+const visibleProblem = and(eq(posts.kind, 'problem'), isNull(posts.hiddenAt))
 
-/** Encodes and stores the vectors of `rows` whose text changed (or that have none). */
-async function store(rows: { id: string; title: string | null; body: string; textHash: string | null }[]) {
-  const wanted = rows.map((row) => ({ id: row.id, text: meaningText(row.title, row.body), old: row.textHash })).filter((row) => textHash(row.text) !== row.old)
+/**
+ * Encodes and stores the vectors of `rows` whose text changed (or that have
+ * none); for the others, only notes that they were checked. Returns how many
+ * were encoded.
+ */
+async function store(rows: ProblemRow[]) {
+  const checked = rows.map((row) => {
+    const text = meaningText(row.title, row.body)
+    return { ...row, text, hash: textHash(text) }
+  })
+  for (const row of checked.filter((r) => r.hash === r.textHash)) {
+    await db.update(postMeanings).set({ postUpdatedAt: row.updatedAt }).where(eq(postMeanings.postId, row.id))
+  }
+  const wanted = checked.filter((r) => r.hash !== r.textHash)
   if (!wanted.length) return 0
   const vectors = await embed(wanted.map((row) => row.text))
-  const now = new Date()
-  const values = wanted.map((row, i) => ({ postId: row.id, model: MEANING_MODEL, textHash: textHash(row.text), vector: toBytes(vectors[i]!), updatedAt: now }))
+  const values = wanted.map((row, i) => ({ postId: row.id, model: MEANING_MODEL, textHash: row.hash, vector: toBytes(vectors[i]!), postUpdatedAt: row.updatedAt }))
   // A post deleted meanwhile has no row to refer to: skip it rather than fail the batch.
   const existing = new Set((await db.select({ id: posts.id }).from(posts).where(inArray(posts.id, values.map((v) => v.postId)))).map((r) => r.id))
   const kept = values.filter((v) => existing.has(v.postId))
@@ -134,29 +143,39 @@ async function store(rows: { id: string; title: string | null; body: string; tex
       .values(kept)
       .onConflictDoUpdate({
         target: postMeanings.postId,
-        set: { model: sql`excluded.model`, textHash: sql`excluded.text_hash`, vector: sql`excluded.vector`, updatedAt: sql`excluded.updated_at` },
+        set: { model: sql`excluded.model`, textHash: sql`excluded.text_hash`, vector: sql`excluded.vector`, postUpdatedAt: sql`excluded.post_updated_at` },
       })
   }
   return kept.length
 }
 
-/** Makes the vectors of the problems among `ids` (after they changed) and of any problem still missing one. */
-export async function updateMeanings(ids: string[] = []): Promise<number> {
+/** Makes the vectors of the problems among `ids`, just changed, whose text is new. Returns how many were encoded. */
+export async function updateMeanings(ids: string[]): Promise<number> {
+  if (!ids.length) return 0
+  const rows = await problemRows().where(and(inArray(posts.id, ids), visibleProblem))
   let done = 0
-  if (ids.length) {
-    const changed = await db
-      .select({ id: posts.id, title: posts.title, body: posts.body, textHash: postMeanings.textHash })
-      .from(posts)
-      .leftJoin(postMeanings, eq(postMeanings.postId, posts.id))
-      .where(and(inArray(posts.id, ids), eq(posts.kind, 'problem'), isNull(posts.hiddenAt)))
-    for (let i = 0; i < changed.length; i += BATCH) done += await store(changed.slice(i, i + BATCH))
-  }
+  for (let i = 0; i < rows.length; i += BATCH) done += await store(rows.slice(i, i + BATCH))
+  return done
+}
+
+/**
+ * Makes the vectors of every problem that has none, one of another model,
+ * or that changed since it was checked (written by another process, or
+ * while none ran), a batch at a time. Returns how many were encoded.
+ */
+export async function catchUpMeanings(): Promise<number> {
+  let done = 0
   for (;;) {
-    const pending = await pendingProblems(BATCH)
+    const pending = await problemRows()
+      .where(
+        and(
+          visibleProblem,
+          or(isNull(postMeanings.postId), sql`${postMeanings.model} <> ${MEANING_MODEL}`, sql`${postMeanings.postUpdatedAt} < ${posts.updatedAt}`),
+        ),
+      )
+      .limit(BATCH)
     if (!pending.length) return done
-    const stored = await store(pending)
-    done += stored
-    if (!stored) return done
+    done += await store(pending)
     await yieldToEventLoop()
   }
 }
@@ -181,26 +200,26 @@ export function startMeaningWorker(): Worker {
   const queued = new Set<string>()
   let running: Promise<void> = Promise.resolve()
   let stopped = false
-  const run = () => {
+  const run = (catchUp: boolean) => {
     running = running.then(async () => {
       if (stopped) return
       const ids = [...queued]
       queued.clear()
       try {
         const started = Date.now()
-        const made = await updateMeanings(ids)
+        const made = (await updateMeanings(ids)) + (catchUp ? await catchUpMeanings() : 0)
         if (made > 5) console.info(`meanings: ${made} problems encoded in ${Date.now() - started} ms`)
       } catch (error) {
-        console.error('meanings: could not encode problems; similar posts rank by words until the next change', error)
+        console.error('meanings: could not encode problems; similar posts rank by words until the next run', error)
       }
     })
   }
   const unsubscribe = onPostChange((id) => {
     queued.add(id)
-    run()
+    run(false)
   })
-  run()
-  const timer = setInterval(run, CATCH_UP_MS)
+  run(true)
+  const timer = setInterval(() => run(true), CATCH_UP_MS)
   timer.unref()
   const worker: Worker = {
     stop: async () => {
