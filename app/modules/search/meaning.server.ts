@@ -10,12 +10,12 @@
  * vector; two problems that mean the same have vectors pointing the same
  * way. Similar posts (search.server.ts) blend that with their word scores.
  *
- * Encoding a text takes about 40 ms of CPU, so a problem's vector is made
+ * Encoding a text takes 25–40 ms of CPU, so a problem's vector is made
  * once, after it is written, and stored (`post_meanings`); only a text
- * being typed is encoded while someone waits. The worker here makes the
- * missing ones, a few at a time, yielding between them: after every change
- * this process makes, and at start and every few minutes for problems
- * another process wrote.
+ * being typed is encoded while someone waits. The worker here makes them a
+ * few at a time, yielding between batches: after every change this process
+ * makes, and at start and every few minutes for problems written or
+ * changed elsewhere (another process, an import).
  */
 import { createHash } from 'node:crypto'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
@@ -23,6 +23,7 @@ import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm'
 import { db } from '~/db/client.server'
 import { postMeanings, posts } from '~/db/schema'
 import { onPostChange } from '~/modules/posts/post-events.server'
+import { plainExcerpt } from '~/modules/posts/post-queries.server'
 
 /** The model behind the stored vectors: a vector made by another is made again. */
 export const MEANING_MODEL = 'use-lite-en-1'
@@ -36,7 +37,7 @@ const MEANING_CHARS = 300
 export const MEANING_WEIGHT = 2
 /** Posts encoded per step of the worker: about 100 ms of CPU, then other requests get their turn. */
 const BATCH = 4
-/** How often the worker looks for problems written by other processes (an import, another server). */
+/** How often the worker looks for problems written or changed by other processes (an import, another server). */
 const CATCH_UP_MS = 5 * 60 * 1000
 
 type Model = { embed(input: string[]): Promise<number[][]> }
@@ -53,9 +54,9 @@ function loadModel(): Promise<Model> {
   return model
 }
 
-/** The text a problem is encoded from: its title and the opening of its body. */
+/** The text a problem is encoded from: its title and the opening of its body, as plain text (no Markdown, code or links). */
 export function meaningText(title: string | null, body: string) {
-  return [title, body].filter(Boolean).join('. ').replace(/\s+/g, ' ').trim().slice(0, MEANING_CHARS)
+  return [title?.trim(), plainExcerpt(body, MEANING_CHARS + 1)].filter(Boolean).join('. ').replace(/\s+/g, ' ').slice(0, MEANING_CHARS)
 }
 
 /** Vectors for texts (unit length), in order. */

@@ -35,9 +35,9 @@ describe('blend', () => {
 })
 
 describe('meaningText', () => {
-  it('joins title and body, folds whitespace and keeps the opening', () => {
-    expect(meaningText('Sync stalls', 'Since 3.1\n\nthe sync  stops.')).toBe('Sync stalls. Since 3.1 the sync stops.')
+  it('joins title and body as plain text, and keeps the opening', () => {
+    expect(meaningText('Sync stalls', 'Since **3.1**\n\nthe [sync](https://example.com/sync)  stops.')).toBe('Sync stalls. Since 3.1 the sync stops.')
     expect(meaningText(null, 'Only a body')).toBe('Only a body')
-    expect(meaningText('T', 'x'.repeat(1000)).length).toBe(300)
+    expect(meaningText('T', 'x '.repeat(1000)).length).toBe(300)
   })
 })
