@@ -21,7 +21,7 @@
  * dead slots pile up (compact) and from snapshots.
  */
 import SearchableMap from 'minisearch/SearchableMap'
-import { WordCounter } from './words'
+import { FNV_OFFSET, FNV_PRIME, WordCounter } from './words'
 
 export type EngineOptions<S extends object = object> = {
   fields: readonly string[]
@@ -103,22 +103,37 @@ class PostingList {
   }
 }
 
-/** Postings of a bulk load in arrival order: list key, slot, frequency. */
+/** Postings in a bulk buffer's chunk. */
+const BULK_CHUNK = 1 << 20
+
+/**
+ * Postings of a bulk load in arrival order (list key, slot, frequency), in
+ * chunks of a fixed size: growing never copies what is there, and the
+ * memory comes in pieces the garbage collector need not move.
+ */
 class BulkPostings {
-  keys = new Int32Array(1 << 16)
-  slots = new Int32Array(1 << 16)
-  freqs = new Uint16Array(1 << 16)
-  size = 0
+  readonly chunks: { keys: Int32Array; slots: Int32Array; freqs: Uint16Array }[] = []
+  private keys = new Int32Array(0)
+  private slots = new Int32Array(0)
+  private freqs = new Uint16Array(0)
+  /** Postings in the last chunk. */
+  fill = BULK_CHUNK
   push(key: number, slot: number, freq: number) {
-    if (this.size === this.keys.length) {
-      const grow = <T extends Int32Array | Uint16Array>(array: T, bigger: T) => (bigger.set(array), bigger)
-      this.keys = grow(this.keys, new Int32Array(this.size * 2))
-      this.slots = grow(this.slots, new Int32Array(this.size * 2))
-      this.freqs = grow(this.freqs, new Uint16Array(this.size * 2))
+    if (this.fill === BULK_CHUNK) {
+      this.keys = new Int32Array(BULK_CHUNK)
+      this.slots = new Int32Array(BULK_CHUNK)
+      this.freqs = new Uint16Array(BULK_CHUNK)
+      this.chunks.push({ keys: this.keys, slots: this.slots, freqs: this.freqs })
+      this.fill = 0
     }
-    this.keys[this.size] = key
-    this.slots[this.size] = slot
-    this.freqs[this.size++] = freq
+    const at = this.fill++
+    this.keys[at] = key
+    this.slots[at] = slot
+    this.freqs[at] = freq
+  }
+  /** Each chunk with how many postings it holds. */
+  *filled() {
+    for (let c = 0; c < this.chunks.length; c++) yield { ...this.chunks[c]!, size: c === this.chunks.length - 1 ? this.fill : BULK_CHUNK }
   }
 }
 
@@ -159,7 +174,7 @@ class Column {
   }
 }
 
-const SNAPSHOT_MAGIC = 'switchboard-search/2'
+const SNAPSHOT_MAGIC = 'switchboard-search/3'
 /** Documents per JSON chunk of a snapshot. */
 const SNAPSHOT_CHUNK = 5_000
 
@@ -243,12 +258,13 @@ export class SearchEngine<S extends object> {
     this.setStored(slot, stored)
     this.slotById.set(id, slot)
     this.alive[slot] = 1
-    this.fingerprints[slot] = fingerprint(texts)
     this.live++
     const counter = this.counter
+    let print = FNV_OFFSET
     for (let f = 0; f < this.fieldCount; f++) {
       // The field length, as MiniSearch counts it: distinct words as written, before term processing.
       const length = Math.min(counter.count(texts[f] ?? ''), 65_535)
+      print = Math.imul(print ^ counter.wordsHash, FNV_PRIME)
       this.fieldLengths[slot * this.fieldCount + f] = length
       this.fieldLengthSums[f] = this.fieldLengthSums[f]! + length
       for (let i = 0; i < counter.size; i++) {
@@ -263,6 +279,17 @@ export class SearchEngine<S extends object> {
         }
       }
     }
+    this.fingerprints[slot] = print
+  }
+
+  /** What `add` records of a document's words, to tell whether a replacement changes anything searchable. */
+  private fingerprint(texts: readonly string[]) {
+    let print = FNV_OFFSET
+    for (let f = 0; f < this.fieldCount; f++) {
+      this.counter.count(texts[f] ?? '')
+      print = Math.imul(print ^ this.counter.wordsHash, FNV_PRIME)
+    }
+    return print
   }
 
   /** The term id of a word (a new term gets one), or -1 when it is no term (a stop word). */
@@ -298,7 +325,7 @@ export class SearchEngine<S extends object> {
     this.bulk = null
     const keys = this.lists.length
     const starts = new Int32Array(keys + 1)
-    for (let i = 0; i < bulk.size; i++) starts[bulk.keys[i]! + 1]!++
+    for (const chunk of bulk.filled()) for (let i = 0; i < chunk.size; i++) starts[chunk.keys[i]! + 1]!++
     for (let at = 0; at < keys; at++) starts[at + 1] = starts[at + 1]! + starts[at]! + (this.lists[at]?.size ?? 0)
     const slots = new Int32Array(starts[keys]!)
     const freqs = new Uint16Array(starts[keys]!)
@@ -311,12 +338,14 @@ export class SearchEngine<S extends object> {
       freqs.set(list.freqs.subarray(0, list.size), next[at])
       next[at] = next[at]! + list.size
     }
-    for (let i = 0; i < bulk.size; i++) {
-      const at = bulk.keys[i]!
-      const to = next[at]!
-      next[at] = to + 1
-      slots[to] = bulk.slots[i]!
-      freqs[to] = bulk.freqs[i]!
+    for (const chunk of bulk.filled()) {
+      for (let i = 0; i < chunk.size; i++) {
+        const at = chunk.keys[i]!
+        const to = next[at]!
+        next[at] = to + 1
+        slots[to] = chunk.slots[i]!
+        freqs[to] = chunk.freqs[i]!
+      }
     }
     for (let at = 0; at < keys; at++) {
       const start = starts[at]!
@@ -328,7 +357,7 @@ export class SearchEngine<S extends object> {
   /** Replaces a document: in place when its indexed text is unchanged (a me-too, a state change). */
   replace(id: string, texts: readonly string[], stored: S) {
     const slot = this.slotById.get(id)
-    if (slot !== undefined && this.fingerprints[slot] === fingerprint(texts)) {
+    if (slot !== undefined && this.fingerprints[slot] === this.fingerprint(texts)) {
       this.setStored(slot, stored)
       return
     }
@@ -734,20 +763,6 @@ function popcount(mask: number) {
     count++
   }
   return count
-}
-
-/** FNV-1a over the indexed texts: tells whether a replacement changes anything searchable. */
-function fingerprint(texts: readonly string[]) {
-  let hash = 0x811c9dc5
-  for (const text of texts) {
-    for (let i = 0; i < text.length; i++) {
-      hash ^= text.charCodeAt(i)
-      hash = Math.imul(hash, 0x01000193)
-    }
-    hash ^= 0x1f
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash | 0
 }
 
 /** The best `k` entries by score (a min-heap), ties broken by slot for a stable order. */

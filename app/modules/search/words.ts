@@ -53,70 +53,82 @@ export function words(text: string): string[] {
   return found
 }
 
-const FNV_OFFSET = 0x811c9dc5
-const FNV_PRIME = 0x01000193
+export const FNV_OFFSET = 0x811c9dc5
+export const FNV_PRIME = 0x01000193
 /** Dots and underscores at a word's ends are not part of its term ("5.0." is "5.0"). */
 const isTrimmed = (c: number) => c === 46 || c === 95
-const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c)
-const EMPTY = -2
+
+/** ASCII words longer than this are counted on the path for other words. */
+const MAX_WRITTEN = 65_535
 
 /**
- * Known words, for `WordCounter`: an ASCII word lower-cased without its
- * leading and trailing dots and underscores (the key) → its term id, or -1
- * when it is no term (a stop word). Open addressing; the keys' characters
- * sit in one byte pool, compared in place against the text being read.
+ * ASCII words as written, for `WordCounter`: open addressing, four numbers
+ * per table slot side by side (one cache line holds four slots): the word's
+ * hash, its term id (-1 when it is no term), the stamp of the field that
+ * last had it, and where its characters sit in one byte pool (a two-byte
+ * length, then the characters). A word met before is recognised in place
+ * against the text being read, with its term and stamp beside it: no
+ * substring, no Map lookup, and few cache misses per word.
  */
-class KnownWords {
-  /** Four numbers per table slot, side by side (one cache line): hash, id (EMPTY when free), pool start, length. */
-  private table = new Int32Array(4 << 12).fill(EMPTY)
+class WrittenWords {
+  table = new Int32Array(4 << 12)
   private pool = new Uint8Array(1 << 16)
   private poolSize = 0
   private size = 0
 
-  /** The id for text[start, end) lower-cased (its hash `hash`), or EMPTY when unknown. */
+  /** Where text[start, end) (its hash `hash`) is in `table`, or -1 when it is new. */
   find(text: string, start: number, end: number, hash: number): number {
     const { table, pool } = this
     const mask = (table.length >> 2) - 1
     const length = end - start
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const at = slot << 2
-      const id = table[at + 1]!
-      if (id === EMPTY) return EMPTY
-      if (table[at] === hash && table[at + 3] === length) {
-        const from = table[at + 2]!
+      const from = table[at + 3]!
+      if (from === 0) return -1
+      if (table[at] === hash && pool[from - 2]! + (pool[from - 1]! << 8) === length) {
         let same = true
-        for (let i = 0; i < length && same; i++) same = pool[from + i] === lowerAscii(text.charCodeAt(start + i))
-        if (same) return id
+        for (let i = 0; i < length && same; i++) same = pool[from + i] === text.charCodeAt(start + i)
+        if (same) return at
       }
     }
   }
 
-  add(key: string, hash: number, id: number) {
+  /** Adds the new word text[start, end) with its term id; returns where it is in `table`. */
+  add(text: string, start: number, end: number, hash: number, termId: number): number {
+    const length = end - start
     if (2 * (this.size + 1) > this.table.length >> 2) this.grow()
-    if (this.poolSize + key.length > this.pool.length) {
-      const pool = new Uint8Array(Math.max(this.pool.length * 2, this.poolSize + key.length))
+    if (this.poolSize + length + 2 > this.pool.length) {
+      const pool = new Uint8Array(Math.max(this.pool.length * 2, this.poolSize + length + 2))
       pool.set(this.pool)
       this.pool = pool
     }
-    const start = this.poolSize
-    for (let i = 0; i < key.length; i++) this.pool[start + i] = key.charCodeAt(i)
-    this.poolSize += key.length
-    this.place(hash, id, start, key.length)
+    // Pool position 0 is never a word's start, so 0 marks a free slot.
+    const from = this.poolSize + 2
+    this.pool[from - 2] = length & 0xff
+    this.pool[from - 1] = length >> 8
+    for (let i = 0; i < length; i++) this.pool[from + i] = text.charCodeAt(start + i)
+    this.poolSize = from + length
     this.size++
+    return this.place(hash, termId, 0, from)
   }
 
-  private place(hash: number, id: number, start: number, length: number) {
+  private place(hash: number, termId: number, stamp: number, from: number) {
     const table = this.table
     const mask = (table.length >> 2) - 1
     let slot = hash & mask
-    while (table[(slot << 2) + 1] !== EMPTY) slot = (slot + 1) & mask
-    table.set([hash, id, start, length], slot << 2)
+    while (table[(slot << 2) + 3] !== 0) slot = (slot + 1) & mask
+    const at = slot << 2
+    table[at] = hash
+    table[at + 1] = termId
+    table[at + 2] = stamp
+    table[at + 3] = from
+    return at
   }
 
   private grow() {
     const old = this.table
-    this.table = new Int32Array(old.length * 2).fill(EMPTY)
-    for (let at = 0; at < old.length; at += 4) if (old[at + 1] !== EMPTY) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!)
+    this.table = new Int32Array(old.length * 2)
+    for (let at = 0; at < old.length; at += 4) if (old[at + 3] !== 0) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!)
   }
 }
 
@@ -131,25 +143,41 @@ function sameChars(text: string, a: number, b: number, length: number) {
  * MiniSearch counts it), and each term's occurrences, terms in order of
  * first appearance.
  *
- * `termOf(word)` turns a word into a term id, or -1 when it is no term; it
- * is asked once per distinct lower-cased ASCII word for the life of the
- * counter, and for every word with other characters (rare, and lower-cased
- * by Unicode rules there).
+ * An ASCII word (nearly all of them) is hashed once as it is read and
+ * recognised as written in `WrittenWords`, which gives its term at once and
+ * tells by a stamp whether this field had it already. Only a word never
+ * seen before in any field is cut out, trimmed of dots and underscores,
+ * lower-cased and handed to `termOf(word)`, which turns it into a term id
+ * (-1 when it is no term); that is asked once per distinct lower-cased
+ * word for the life of the counter ("Gateway" after "gateway" is not asked
+ * again). Words with other characters are rare: they are cut out and
+ * handed to `termOf` each time (lower-cased by Unicode rules there).
  */
 export class WordCounter {
   /** After `count`: the field's term ids in order of first appearance, and their counts, `size` of each. */
   termIds = new Int32Array(256)
   counts = new Int32Array(256)
   size = 0
-  private readonly known = new KnownWords()
+  /**
+   * After `count`: a hash of the field's words as written, in order. It
+   * changes when anything the index reads changes, and only then (spacing
+   * and punctuation between words do not count), so a replaced document
+   * whose words are all the same need not be indexed again.
+   */
+  wordsHash = 0
+  private readonly written = new WrittenWords()
+  /** Term ids of lower-cased, trimmed words already asked of `termOf`. */
+  private readonly termByKey = new Map<string, number>()
   /** Per term id: its position in `termIds` plus one while counting a field, else 0. */
   private positions = new Int32Array(1024)
   /**
-   * The distinct words as written of the field being counted, by open
-   * addressing: per table slot, side by side, the generation that wrote it
-   * (older ones are free), the word's hash, start and length in the text.
+   * The distinct words with other than ASCII characters of the field being
+   * counted, by open addressing: per table slot, side by side, the
+   * generation that wrote it (older ones are free), the word's hash, start
+   * and length in the text.
    */
   private seen = new Int32Array(4 << 10)
+  private seenGeneration = 0
   private generation = 0
 
   constructor(private readonly termOf: (word: string) => number) {}
@@ -157,21 +185,26 @@ export class WordCounter {
   /** Counts `text`'s words; returns how many distinct words it has as written. */
   count(text: string): number {
     this.clear()
-    this.prepare(text.length)
+    const generation = ++this.generation
     const n = text.length
     let distinct = 0
-    for (let i = nextWord(text, 0); i < n; i = nextWord(text, i)) {
+    let wordsHash = FNV_OFFSET
+    let seenReady = false
+    for (let i = 0; ; ) {
+      // To the next word (nextWord, with the ASCII test inline: separators are nearly always ASCII).
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i)
+        if (c < 128 ? ASCII_WORD[c] : wordCharAt(text, i)) break
+      }
+      if (i >= n) break
       const start = i
-      // The word's hash as written (distinct words) and, while it is ASCII, lower-cased (known words).
       let hash = FNV_OFFSET
-      let lowered = FNV_OFFSET
       let ascii = true
       while (i < n) {
         const c = text.charCodeAt(i)
         if (c < 128) {
           if (!ASCII_WORD[c]) break
           hash = Math.imul(hash ^ c, FNV_PRIME)
-          lowered = Math.imul(lowered ^ lowerAscii(c), FNV_PRIME)
           i++
           continue
         }
@@ -182,30 +215,38 @@ export class WordCounter {
         if (step === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME)
         i += step
       }
-      if (this.firstSighting(text, start, i, hash)) distinct++
-      const termId = ascii ? this.asciiTerm(text, start, i, lowered) : this.termOf(text.slice(start, i))
+      wordsHash = Math.imul(wordsHash ^ hash, FNV_PRIME)
+      let termId: number
+      if (ascii && i - start <= MAX_WRITTEN) {
+        let at = this.written.find(text, start, i, hash)
+        if (at < 0) at = this.written.add(text, start, i, hash, this.termOfWritten(text, start, i))
+        // A word this field had not had yet (without a branch: repeats and first sightings alternate unpredictably).
+        const table = this.written.table
+        distinct += table[at + 2] !== generation ? 1 : 0
+        table[at + 2] = generation
+        termId = table[at + 1]!
+      } else {
+        if (!seenReady) this.prepareSeen(text.length)
+        seenReady = true
+        if (this.firstSighting(text, start, i, hash)) distinct++
+        termId = this.termOf(text.slice(start, i))
+      }
       if (termId >= 0) this.tally(termId)
     }
+    this.wordsHash = wordsHash
     return distinct
   }
 
-  /** The term id of the ASCII word text[start, end), whose lower-cased hash is `lowered`. */
-  private asciiTerm(text: string, start: number, end: number, lowered: number) {
+  /** The term id of the ASCII word text[start, end): trimmed of dots and underscores, lower-cased. */
+  private termOfWritten(text: string, start: number, end: number) {
     let from = start
     let to = end
     while (from < to && isTrimmed(text.charCodeAt(from))) from++
     while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--
     if (from === to) return -1
-    let hash = lowered
-    if (from !== start || to !== end) {
-      hash = FNV_OFFSET
-      for (let i = from; i < to; i++) hash = Math.imul(hash ^ lowerAscii(text.charCodeAt(i)), FNV_PRIME)
-    }
-    const found = this.known.find(text, from, to, hash)
-    if (found !== EMPTY) return found
     const key = text.slice(from, to).toLowerCase()
-    const termId = this.termOf(key)
-    this.known.add(key, hash, termId)
+    let termId = this.termByKey.get(key)
+    if (termId === undefined) this.termByKey.set(key, (termId = this.termOf(key)))
     return termId
   }
 
@@ -232,8 +273,8 @@ export class WordCounter {
     const length = end - start
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const at = slot << 2
-      if (seen[at] !== this.generation) {
-        seen[at] = this.generation
+      if (seen[at] !== this.seenGeneration) {
+        seen[at] = this.seenGeneration
         seen[at + 1] = hash
         seen[at + 2] = start
         seen[at + 3] = length
@@ -248,14 +289,14 @@ export class WordCounter {
     this.size = 0
   }
 
-  /** Room for every word of a text of `length` characters (at most one per two), at most half full. */
-  private prepare(length: number) {
-    this.generation++
+  /** Room in `seen` for every word of a text of `length` characters (at most one per two), at most half full. */
+  private prepareSeen(length: number) {
+    this.seenGeneration++
     let slots = this.seen.length >> 2
     while (slots < length + 2) slots *= 2
     if (slots !== this.seen.length >> 2) {
       this.seen = new Int32Array(slots << 2)
-      this.generation = 1
+      this.seenGeneration = 1
     }
   }
 }
