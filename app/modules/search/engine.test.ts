@@ -141,6 +141,22 @@ describe('SearchEngine', () => {
     expect(ids(bulk.search({ terms: exact('later'), combineWith: 'AND', limit: 5 }))).toEqual(['later'])
   })
 
+  it('builds the same index in bulk past the bulk buffer\'s first chunk (a million postings)', () => {
+    // 101 distinct words per body times 10,500 documents: more postings than one chunk holds.
+    const vocabulary = Array.from({ length: 100 }, (_, w) => `word${w}`).join(' ')
+    const documents: [string, string, string][] = Array.from({ length: 10_500 }, (_, i) => [`d${i}`, '', `${vocabulary} unique${i}`])
+    const one = engineWith(documents)
+    const bulk = new SearchEngine<Stored>(OPTIONS)
+    bulk.startBulk()
+    for (const [id, title, body] of documents) bulk.add(id, [title, body], { id, solved: false })
+    bulk.finishBulk()
+    for (const terms of [exact('word42'), exact('unique10499'), exact('unique0', 'word7')]) {
+      expect(bulk.search({ terms, combineWith: 'OR', limit: 20 })).toEqual(one.search({ terms, combineWith: 'OR', limit: 20 }))
+    }
+    expect(bulk.search({ terms: exact('word99'), combineWith: 'AND', limit: 0 }).total).toBe(10_500)
+    expect(ids(bulk.search({ terms: exact('unique10499'), combineWith: 'AND', limit: 5 }))).toEqual(['d10499'])
+  })
+
   it('caps prefix variants at the most frequent words', () => {
     const e = engineWith([
       ['1', 'config', ''],

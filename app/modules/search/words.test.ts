@@ -49,6 +49,17 @@ describe('WordCounter', () => {
     expect(asked).not.toContain('Gateway')
   })
 
+  it('hashes a field by its words as written: spacing and punctuation between them do not count, order and case do', () => {
+    const counter = new WordCounter((word) => (processTerm(word) ? 1 : -1))
+    const hashOf = (text: string) => (counter.count(text), counter.wordsHash)
+    const base = hashOf('Gateway returns 504 after upgrade')
+    expect(hashOf('  Gateway, returns 504 -- after upgrade!')).toBe(base)
+    expect(hashOf('Gateway returns 502 after upgrade')).not.toBe(base)
+    expect(hashOf('returns Gateway 504 after upgrade')).not.toBe(base)
+    expect(hashOf('gateway returns 504 after upgrade')).not.toBe(base)
+    expect(hashOf('Grüße aus Köln')).not.toBe(hashOf('Grüsse aus Köln'))
+  })
+
   it('keeps counting right in long texts, past its first table sizes', () => {
     const counter = new WordCounter((word) => (processTerm(word) ? word.length : -1))
     const text = Array.from({ length: 5_000 }, (_, i) => `word${i} Word${i % 7}`).join(' ')
