@@ -40,6 +40,13 @@ export const EnvSchema = z
     /** Maximum concurrent argon2 computations (each takes 19 MiB). */
     PASSWORD_HASH_CONCURRENCY: positiveInt(4),
     LOG_REQUESTS: flag,
+    /** Days after signing in when a session ends however often it is used (sign in again). */
+    SESSION_MAX_AGE_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days from 1 to 3650' })
+      .int('must be a whole number of days from 1 to 3650')
+      .min(1, 'must be a whole number of days from 1 to 3650')
+      .max(3650, 'must be a whole number of days from 1 to 3650')
+      .default(90),
     /** Days an introduction request waits for both answers. */
     INTRODUCTION_EXPIRY_DAYS: positiveInt(14),
     /** Days after connecting when the asker is asked whether it helped. */

@@ -110,6 +110,36 @@ describe('bad input', () => {
     expect(context.responseCookies[0]).toMatch(/^switchboard_session=[a-z2-7]{24}\.[a-z2-7]{24}; HttpOnly; SameSite=Lax; Path=\/; Expires=/)
   })
 
+  it('a redirectTo with an encoded tab (an open redirect in browsers) goes home', async () => {
+    const { status, headers } = await postForm(loginRoute.action, '/login', {
+      email: 'dana@acme.test',
+      password: TEST_PASSWORD,
+      redirectTo: '/%09/evil.test',
+    })
+    expect(status).toBe(302)
+    expect(headers.get('Location')).toBe('/')
+  })
+
+  it('a redirectTo with CR LF signs in and goes home instead of failing', async () => {
+    const { status, headers } = await postForm(loginRoute.action, '/login', {
+      email: 'dana@acme.test',
+      password: TEST_PASSWORD,
+      redirectTo: '/\r\nSet-Cookie: stolen=1',
+    })
+    expect(status).toBe(302)
+    expect(headers.get('Location')).toBe('/')
+  })
+
+  it('a same-site redirectTo is followed after signing in', async () => {
+    const { status, headers } = await postForm(loginRoute.action, '/login', {
+      email: 'dana@acme.test',
+      password: TEST_PASSWORD,
+      redirectTo: '/search?q=sync%20stalls',
+    })
+    expect(status).toBe(302)
+    expect(headers.get('Location')).toBe('/search?q=sync%20stalls')
+  })
+
   it('sign-up for a domain nobody allowed is refused, keeping the email', async () => {
     const before = await snapshot()
     const { status, data } = await postForm(signupRoute.action, '/signup', { email: 'new@unknown-domain.test' })

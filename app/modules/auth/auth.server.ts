@@ -90,10 +90,35 @@ export function clearSessionCookie(context: AppLoadContext) {
   context.responseCookies.push(serializeBlankSessionCookie())
 }
 
-/** A same-site path to go to after signing in; anything else becomes "/". */
+// Characters that never belong in a redirect target: whitespace (browsers drop
+// tabs and newlines from URLs, so `/\t/evil.test` becomes `//evil.test`),
+// control and format characters (CR/LF would also break the Location header),
+// and backslashes (browsers read `\` as `/`).
+const UNSAFE_IN_REDIRECT = /[\s\\\p{Cc}\p{Cf}]/u
+
+/**
+ * A same-origin path to go to after signing in; anything else becomes
+ * `fallback`. Accepted: a path starting with one `/`, without whitespace,
+ * control characters or backslashes, neither as typed nor after
+ * percent-decoding its path (the query may carry encoded spaces), that
+ * resolves to this origin. Rejected examples: `//evil.test`, `/\\evil.test`,
+ * `/\t/evil.test`, `/%09/evil.test`, `https://evil.test`, `/%5C%5Cevil.test`.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/') {
-  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
-    return fallback
+  if (typeof to !== 'string' || to.length > 2048 || UNSAFE_IN_REDIRECT.test(to)) return fallback
+  const pathEnd = to.search(/[?#]/)
+  let path: string
+  try {
+    path = decodeURIComponent(pathEnd === -1 ? to : to.slice(0, pathEnd))
+  } catch {
+    return fallback // malformed percent-encoding
   }
+  for (const candidate of [to, path]) {
+    if (!candidate.startsWith('/') || candidate.startsWith('//')) return fallback
+  }
+  if (UNSAFE_IN_REDIRECT.test(path)) return fallback
+  // Last check: the browser's own parser must keep it on this origin.
+  const base = 'http://switchboard.invalid'
+  if (new URL(to, base).origin !== base) return fallback
   return to
 }

@@ -9,6 +9,7 @@ import {
   invalidateUserSessions,
   listUserSessions,
   SESSION_LIFETIME_MS,
+  sessionMaxAgeMs,
   validateSessionToken,
 } from './session.server'
 
@@ -47,6 +48,35 @@ describe('sessions', () => {
     const result = await validateSessionToken(aging.token)
     expect(result?.renewed).toBe(true)
     expect(result!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + SESSION_LIFETIME_MS - 60_000)
+  })
+
+  it('refuses and deletes a session past its absolute limit even while its sliding expiry is ahead', async () => {
+    const user = await createUser()
+    const old = await createSession(user.id)
+    const day = 24 * 3600 * 1000
+    await db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 91 * day), expiresAt: new Date(Date.now() + 20 * day) })
+      .where(eq(sessions.id, old.session.id))
+    expect(await validateSessionToken(old.token)).toBeNull()
+    expect(await db.select().from(sessions).where(eq(sessions.id, old.session.id))).toHaveLength(0)
+  })
+
+  it('keeps a session of 89 days, sliding it no further than its absolute limit', async () => {
+    const user = await createUser()
+    const aging = await createSession(user.id)
+    const day = 24 * 3600 * 1000
+    const createdAt = new Date(Date.now() - 89 * day)
+    await db
+      .update(sessions)
+      .set({ createdAt, expiresAt: new Date(Date.now() + 2 * day) })
+      .where(eq(sessions.id, aging.session.id))
+    const result = await validateSessionToken(aging.token)
+    expect(result?.user.id).toBe(user.id)
+    // Due to slide (2 days left), but only up to 90 days after creation.
+    expect(result!.session.expiresAt.getTime()).toBeLessThanOrEqual(createdAt.getTime() + sessionMaxAgeMs())
+    expect(result!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 0.5 * day)
+    expect(sessionMaxAgeMs()).toBe(90 * day)
   })
 
   it('refuses sessions of a deactivated user', async () => {

@@ -15,6 +15,9 @@
  * - Sessions last 30 days and slide: when a session is used in the second
  *   half of its life, its expiry moves to 30 days from now. Writing only
  *   then keeps most requests read-only.
+ * - Sliding never goes past an absolute limit, SESSION_MAX_AGE_DAYS (90 by
+ *   default) after the session was created: a stolen cookie that is used
+ *   every day still dies, and everyone signs in again now and then.
  * - Signing out deletes the row; a password change or a deactivation deletes
  *   every row of the user, so stolen cookies stop working at once.
  *
@@ -26,10 +29,10 @@
 import { sha256 } from '@oslojs/crypto/sha2'
 import { constantTimeEqual } from '@oslojs/crypto/subtle'
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding'
-import { and, desc, eq, gt, lte, ne } from 'drizzle-orm'
+import { and, desc, eq, gt, lte, ne, or } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import { sessions, users } from '~/db/schema'
-import { isHttps } from '~/utils/env.server'
+import { env, isHttps } from '~/utils/env.server'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 export const SESSION_LIFETIME_MS = 30 * DAY_MS
@@ -37,6 +40,11 @@ export const SESSION_LIFETIME_MS = 30 * DAY_MS
 const RENEW_WHEN_LEFT_MS = 15 * DAY_MS
 /** "Last used" on the sessions page is kept to within five minutes. */
 const LAST_SEEN_GRANULARITY_MS = 5 * 60 * 1000
+
+/** The absolute limit: a session ends this long after it was created, whatever its use. */
+export function sessionMaxAgeMs() {
+  return env().SESSION_MAX_AGE_DAYS * DAY_MS
+}
 
 /** Bytes of randomness in each half of the token: 15 bytes = 120 bits. */
 const RANDOM_BYTES = 15
@@ -90,7 +98,8 @@ export async function createSession(
     id,
     userId,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
+    // A maximum age shorter than the sliding lifetime caps the first expiry too.
+    expiresAt: new Date(now.getTime() + Math.min(SESSION_LIFETIME_MS, sessionMaxAgeMs())),
   }
   await executor.insert(sessions).values({
     id,
@@ -148,16 +157,23 @@ export async function validateSessionToken(
   if (!constantTimeEqual(hashSecret(secret), row.secretHash)) return null
 
   const now = Date.now()
-  if (row.expiresAt.getTime() <= now || !row.user.active) {
+  // The absolute limit counts from creation, so no amount of sliding extends it.
+  const endOfLife = row.createdAt.getTime() + sessionMaxAgeMs()
+  if (row.expiresAt.getTime() <= now || endOfLife <= now || !row.user.active) {
     await db.delete(sessions).where(eq(sessions.id, id))
     return null
   }
 
-  let expiresAt = row.expiresAt
+  // A session made before a shorter limit was configured ends at that limit.
+  let expiresAt = new Date(Math.min(row.expiresAt.getTime(), endOfLife))
   let renewed = false
   if (expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
-    expiresAt = new Date(now + SESSION_LIFETIME_MS)
-    renewed = true
+    const slid = Math.min(now + SESSION_LIFETIME_MS, endOfLife)
+    // Near the end of life there is nothing left to slide; keep the row read-only.
+    if (slid > expiresAt.getTime()) {
+      expiresAt = new Date(slid)
+      renewed = true
+    }
   }
   // Write only when the expiry slides or "last used" is stale, so most
   // requests stay read-only.
@@ -207,13 +223,22 @@ export async function listUserSessions(userId: string) {
       ipAddress: sessions.ipAddress,
     })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, new Date())))
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        gt(sessions.expiresAt, new Date()),
+        gt(sessions.createdAt, new Date(Date.now() - sessionMaxAgeMs())),
+      ),
+    )
     .orderBy(desc(sessions.lastSeenAt))
 }
 
-/** Deletes expired sessions; run now and then by the maintenance timer. */
+/** Deletes expired sessions and those past their absolute limit; run now and then by the maintenance timer. */
 export async function deleteExpiredSessions() {
-  await db.delete(sessions).where(lte(sessions.expiresAt, new Date()))
+  const now = Date.now()
+  await db
+    .delete(sessions)
+    .where(or(lte(sessions.expiresAt, new Date(now)), lte(sessions.createdAt, new Date(now - sessionMaxAgeMs()))))
 }
 
 // ---------------------------------------------------------------------------
