@@ -34,6 +34,7 @@ describe('parseEnv', () => {
       INTRODUCTION_EXPIRY_DAYS: 14,
       INTRODUCTION_OUTCOME_DAYS: 7,
       QUIET_DAYS: 60,
+      SESSION_MAX_AGE_DAYS: 90,
       SUPPORT_HOURS: '09:00-17:00',
       SUPPORT_TIMEZONE: 'UTC',
       SUPPORT_DAYS: 'Mon-Fri',
@@ -159,6 +160,15 @@ describe('parseEnv', () => {
       ['SUPPORT_TIMEZONE', 'Mars/Olympus'],
     ] as const) {
       expect(envError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name}: `))])
+    }
+  })
+
+  it('reads SESSION_MAX_AGE_DAYS and refuses a value outside 1–3650 by name', () => {
+    expect(parseEnv({ SESSION_MAX_AGE_DAYS: '30' }).SESSION_MAX_AGE_DAYS).toBe(30)
+    for (const value of ['0', '3651', '7.5', 'forever']) {
+      expect(envError({ SESSION_MAX_AGE_DAYS: value }).problems).toEqual([
+        'SESSION_MAX_AGE_DAYS: must be a whole number of days from 1 to 3650',
+      ])
     }
   })
 
