@@ -829,7 +829,7 @@ describe('invitations', () => {
     ).toEqual({
       ok: false,
       reason: 'weak_password',
-      message: PASSWORD_PROBLEM_MESSAGES.common,
+      message: expect.stringMatching(/^This password is too easy to guess\. /),
       field: 'password',
     })
     expect(
@@ -1083,7 +1083,7 @@ describe('sign-up by allowed domain', () => {
     ).toEqual({
       ok: false,
       reason: 'weak_password',
-      message: PASSWORD_PROBLEM_MESSAGES.common,
+      message: expect.stringMatching(/^This password is too easy to guess\. /),
       field: 'password',
     })
     expect((await getSignUp(token)).ok).toBe(true)
@@ -1205,7 +1205,7 @@ describe('forgotten password', () => {
     expect(await expectNothingWritten(() => resetPassword(token, COMMON_PASSWORD))).toEqual({
       ok: false,
       reason: 'weak_password',
-      message: PASSWORD_PROBLEM_MESSAGES.common,
+      message: expect.stringMatching(/^This password is too easy to guess\. /),
       field: 'password',
     })
     expect(await validateSessionToken(session.token)).not.toBeNull()
@@ -1251,7 +1251,7 @@ describe('changePassword', () => {
     expect(result).toEqual({
       ok: false,
       reason: 'weak_password',
-      message: PASSWORD_PROBLEM_MESSAGES.common,
+      message: expect.stringMatching(/^This password is too easy to guess\. /),
       field: 'password',
     })
     expect((await getUser(user.id))!.passwordHash).toBe(user.passwordHash)

@@ -26,7 +26,7 @@ import {
   checkNewPassword,
   hashPassword,
   HashingBusyError,
-  PASSWORD_PROBLEM_MESSAGES,
+  type PasswordOwner,
   verifyAgainstDummy,
   verifyPassword,
 } from '~/modules/auth/password.server'
@@ -89,9 +89,10 @@ export const MESSAGES = {
 
 // -- helpers ------------------------------------------------------------------
 
-function passwordFailure(password: string) {
-  const problem = checkNewPassword(password)
-  return problem ? fail('weak_password', PASSWORD_PROBLEM_MESSAGES[problem], 'password') : null
+/** A new password's first problem as a failure on the password field, or null. */
+async function passwordFailure(password: string, owner: PasswordOwner) {
+  const verdict = await checkNewPassword(password, owner)
+  return verdict ? fail('weak_password', verdict.message, 'password') : null
 }
 
 function domainOf(email: string) {
@@ -528,9 +529,9 @@ export type NewAccountInput = { name: string; password: string }
  * the same transaction, so a link used twice at once creates one account.
  */
 export async function acceptInvitation(token: string | undefined, input: NewAccountInput, meta: SessionMeta = {}) {
-  const weak = passwordFailure(input.password)
   const check = await getInvitation(token)
   if (!check.ok) return check
+  const weak = await passwordFailure(input.password, { name: input.name, email: check.value.email })
   if (weak) return weak
   const passwordHash = await hashPassword(input.password)
   try {
@@ -653,7 +654,7 @@ export async function getSignUp(token: string | undefined) {
 export async function completeSignUp(token: string | undefined, input: NewAccountInput, meta: SessionMeta = {}) {
   const check = await findEmailToken(token, 'sign_up')
   if (!check.ok) return check
-  const weak = passwordFailure(input.password)
+  const weak = await passwordFailure(input.password, { name: input.name, email: check.value.email })
   if (weak) return weak
   const passwordHash = await hashPassword(input.password)
   try {
@@ -736,7 +737,8 @@ export async function getPasswordReset(token: string | undefined) {
 export async function resetPassword(token: string | undefined, password: string, meta: SessionMeta = {}) {
   const check = await findEmailToken(token, 'password_reset')
   if (!check.ok) return check
-  const weak = passwordFailure(password)
+  const [owner] = await db.select({ name: users.name }).from(users).where(eq(users.id, check.value.userId ?? ''))
+  const weak = await passwordFailure(password, { name: owner?.name, email: check.value.email })
   if (weak) return weak
   const passwordHash = await hashPassword(password)
   return db.transaction(async (tx) => {
@@ -796,7 +798,7 @@ export async function changePassword(
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     return fail('wrong_password', MESSAGES.wrongPassword, 'currentPassword')
   }
-  const weak = passwordFailure(input.password)
+  const weak = await passwordFailure(input.password, user)
   if (weak) return weak
   const passwordHash = await hashPassword(input.password)
   const result = await db.transaction(async (tx) => {
@@ -1007,7 +1009,7 @@ export async function reactivateUser(actor: Actor, userId: string) {
  * with the vendor organization if there is none yet.
  */
 export async function createAdminAccount(input: { email: string; name: string; password: string; organizationName?: string }) {
-  const weak = passwordFailure(input.password)
+  const weak = await passwordFailure(input.password, input)
   if (weak) return weak
   const email = input.email.toLowerCase()
   if (await findUserByEmail(email)) return fail('email_taken', MESSAGES.emailTaken, 'email')

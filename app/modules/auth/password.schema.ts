@@ -7,7 +7,8 @@ const length = (v: string) => [...v].length
 
 /**
  * A new password: 12–128 characters of any kind (counted as Unicode code
- * points, never trimmed or truncated). The server also refuses common ones.
+ * points, never trimmed or truncated). The server also refuses ones that
+ * are easy to guess (zxcvbn, see password.server.ts).
  */
 export const NewPasswordField = z
   .string({ error: 'Choose a password.' })

@@ -12,7 +12,7 @@
  *   counted in Unicode code points, with no truncation.
  */
 import { hash, verify } from '@node-rs/argon2'
-import { dictionary } from '@zxcvbn-ts/language-common'
+import type { ZxcvbnResult } from '@zxcvbn-ts/core'
 import { env } from '~/utils/env.server'
 import { PASSWORD_MAX, PASSWORD_MIN } from './password.schema'
 
@@ -86,33 +86,86 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
 }
 
 // -- rules -------------------------------------------------------------------
+//
+// Strength is estimated by zxcvbn (@zxcvbn-ts/core with the common and
+// English dictionaries), which spots what attackers try first: common
+// passwords, words, names, keyboard runs ("qwertyqwerty"), repeats
+// ("aaaaaaaaaaaa"), sequences ("abcdefghijkl"), dates and l33t, and — given
+// as user inputs — the person's own name and email and the product's name.
+// A password must score at least MIN_PASSWORD_SCORE (3 of 4: "safely
+// unguessable", about 10^8 guesses or more). See decision 0002.
 
-let common: Set<string> | undefined
+/** The lowest zxcvbn score (0–4) a new password may have. */
+export const MIN_PASSWORD_SCORE = 3
 
-/** True for passwords on zxcvbn's list of ~50,000 common ones (case-insensitive). */
-export function isCommonPassword(password: string): boolean {
-  common ??= new Set(
-    (dictionary['passwords-common'] as unknown as string[]).map((p) => p.toLowerCase()),
-  )
-  const lower = password.toLowerCase()
-  // Common passwords padded to the minimum length ("password1234") count too.
-  const stem = lower.replace(/[\d!@#$%^&*.]+$/, '')
-  return common.has(lower) || (stem.length >= 4 && common.has(stem))
+/** Words every Switchboard password is checked against besides the person's own. */
+const PRODUCT_WORDS = ['switchboard', 'switchboard-demo', 'vendor', 'customer', 'support']
+
+type Estimator = { check(password: string, userInputs?: (string | number)[]): ZxcvbnResult }
+let estimator: Promise<Estimator> | undefined
+
+/**
+ * zxcvbn with its dictionaries, built once on first use: the dictionaries are
+ * a few megabytes, so they are loaded only when someone sets a password (never
+ * at boot, never in the browser bundle).
+ */
+function loadEstimator(): Promise<Estimator> {
+  estimator ??= (async () => {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ])
+    return new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+    })
+  })()
+  estimator.catch(() => (estimator = undefined))
+  return estimator
 }
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'common'
+/** Who the password is for: their name and email are refused as (parts of) it. */
+export type PasswordOwner = { name?: string | null; email?: string | null }
+
+/** The person's name and email, split into the pieces someone might reuse. */
+function userInputs(owner: PasswordOwner): string[] {
+  const inputs = new Set(PRODUCT_WORDS)
+  const add = (value: string | null | undefined) => {
+    const v = value?.trim().toLowerCase()
+    if (!v) return
+    inputs.add(v)
+    for (const part of v.split(/[^\p{L}\p{N}]+/u)) if (part.length >= 3) inputs.add(part)
+  }
+  add(owner.name)
+  add(owner.email)
+  add(owner.email?.slice(0, owner.email.lastIndexOf('@')))
+  return [...inputs]
+}
+
+export type PasswordProblem = 'too_short' | 'too_long' | 'weak'
 
 export const PASSWORD_PROBLEM_MESSAGES: Record<PasswordProblem, string> = {
   too_short: `Use at least ${PASSWORD_MIN} characters.`,
   too_long: `Use at most ${PASSWORD_MAX} characters.`,
-  common: 'This password is too common and easy to guess. Choose another — a few unrelated words work well.',
+  weak: 'This password is too easy to guess.',
 }
 
-/** The first rule a new password breaks, or null when it is acceptable. */
-export function checkNewPassword(password: string): PasswordProblem | null {
+export type PasswordVerdict = { problem: PasswordProblem; message: string }
+
+/**
+ * The first rule a new password breaks, with a message that says why (for a
+ * weak one, zxcvbn's warning and suggestions), or null when it is
+ * acceptable. `owner` is the person it is for.
+ */
+export async function checkNewPassword(password: string, owner: PasswordOwner = {}): Promise<PasswordVerdict | null> {
   const length = [...password].length
-  if (length < PASSWORD_MIN) return 'too_short'
-  if (length > PASSWORD_MAX) return 'too_long'
-  if (isCommonPassword(password)) return 'common'
-  return null
+  if (length < PASSWORD_MIN) return { problem: 'too_short', message: PASSWORD_PROBLEM_MESSAGES.too_short }
+  if (length > PASSWORD_MAX) return { problem: 'too_long', message: PASSWORD_PROBLEM_MESSAGES.too_long }
+  const result = (await loadEstimator()).check(password, userInputs(owner))
+  if (result.score >= MIN_PASSWORD_SCORE) return null
+  const { warning, suggestions } = result.feedback
+  const advice = [warning, ...suggestions, 'A few unrelated words work well.'].filter(Boolean)
+  return { problem: 'weak', message: [PASSWORD_PROBLEM_MESSAGES.weak, ...new Set(advice)].join(' ') }
 }
