@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { fail, type Result } from '~/utils/result'
+import { stripBidiControls } from '~/utils/text'
 
 /** Field name → messages; `''` holds errors about the whole form. */
 export type FieldErrors = Record<string, string[] | undefined>
@@ -24,10 +25,13 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 /**
  * A required single-line text field: trimmed, without control characters
  * (PostgreSQL refuses NUL bytes, and none belong in a name), within `max`.
+ * Bidirectional controls (U+202E…) are removed rather than refused: they
+ * are invisible, often pasted by accident, and only ever mislead here.
  */
 export function textField(label: string, { min = 1, max = 200 }: { min?: number; max?: number } = {}) {
   return z
     .string({ error: `Enter ${label}.` })
+    .overwrite(stripBidiControls)
     .trim()
     .refine((v) => !CONTROL.test(v), `${capitalize(label)} contains characters that are not allowed.`)
     .refine((v) => v.length >= min, min <= 1 ? `Enter ${label}.` : `${capitalize(label)} needs at least ${min} characters.`)

@@ -20,6 +20,7 @@ import { db, hasDatabase, type Executor } from '~/db/client.server'
 import { outbox } from '~/db/schema'
 import { env } from '~/utils/env.server'
 import { newId } from '~/utils/result'
+import { stripBidiControls } from '~/utils/text'
 import { type RenderedEmail } from './render.server'
 
 export type QueuedEmail = RenderedEmail & {
@@ -36,7 +37,8 @@ export async function queueEmail(tx: Executor, email: QueuedEmail) {
       id: newId(),
       dedupeKey: email.dedupeKey,
       toAddress: email.to,
-      subject: email.subject,
+      // Also for subjects not made by renderEmail (see app/utils/text.ts).
+      subject: stripBidiControls(email.subject),
       text: email.text,
       html: email.html,
       status: 'pending',

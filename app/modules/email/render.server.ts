@@ -3,6 +3,8 @@
  * Every value is escaped for HTML; links are absolute (built by the caller
  * with `absoluteUrl`, from PUBLIC_URL) and shown in full in the text part.
  */
+import { stripBidiControls } from '~/utils/text'
+
 export type RenderedEmail = { subject: string; text: string; html: string }
 
 export type EmailContent = {
@@ -30,7 +32,13 @@ export function escapeHtml(value: string) {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 }
 
-export function renderEmail(content: EmailContent): RenderedEmail {
+/**
+ * Renders `content` as a text and an HTML part. The subject, shown by mail
+ * clients beside other text, loses its bidirectional controls: a title like
+ * `gnp\u202E.exe` would otherwise read as `exe.png` in the inbox.
+ */
+export function renderEmail(input: EmailContent): RenderedEmail {
+  const content = { ...input, subject: stripBidiControls(input.subject) }
   const text = [
     content.greeting,
     ...content.paragraphs,

@@ -24,4 +24,10 @@ describe('renderEmail', () => {
     expect(email.html).toContain('Best regards,<br>\nSam &lt;Support&gt;')
     expect(email.text).toContain('Best regards,\nSam <Support>')
   })
+
+  it('drops bidirectional controls from the subject, so a title cannot disguise itself in the inbox', () => {
+    const email = renderEmail({ subject: 'Bob replied to “invoice gnp\u202E.exe\u2066”', paragraphs: ['Hi'] })
+    expect(email.subject).toBe('Bob replied to “invoice gnp.exe”')
+    expect(email.html).toContain('<title>Bob replied to “invoice gnp.exe”</title>')
+  })
 })

@@ -12,6 +12,7 @@
  * the file: `body: too long: 60,123 characters (max 50,000)`.
  */
 import { z } from 'zod'
+import { stripBidiControls } from '~/utils/text'
 import { NAME_MAX, ORGANIZATION_NAME_MAX } from '~/modules/accounts/accounts.schema'
 import {
   BODY_MAX,
@@ -54,6 +55,8 @@ const count = (n: number) => n.toLocaleString('en')
 const line = (min: number, max: number) =>
   z
     .string()
+    // Bidi controls reorder what readers see (see app/utils/text.ts).
+    .overwrite(stripBidiControls)
     .trim()
     .min(min)
     .max(max)

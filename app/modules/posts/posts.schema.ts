@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { textField } from '~/utils/forms'
+import { stripBidiControls } from '~/utils/text'
 
 export const TITLE_MIN = 3
 export const TITLE_MAX = 200
@@ -56,7 +57,7 @@ export const TagsField = z
   .string()
   .max(1000, 'Tags are too long.')
   .default('')
-  .transform((v) => [...new Set(v.split(/[,\s]+/).map((t) => t.trim().toLowerCase().replace(/^#/, '')).filter(Boolean))])
+  .transform((v) => [...new Set(stripBidiControls(v).split(/[,\s]+/).map((t) => t.trim().toLowerCase().replace(/^#/, '')).filter(Boolean))])
   .refine((tags) => tags.length <= TAGS_MAX, `Use at most ${TAGS_MAX} tags.`)
   .refine((tags) => tags.every((t) => t.length <= TAG_MAX), `Each tag can be at most ${TAG_MAX} characters.`)
   .refine(
