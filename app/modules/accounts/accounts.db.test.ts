@@ -1115,21 +1115,59 @@ async function resetTokenFor(email: string) {
 }
 
 describe('forgotten password', () => {
-  it('answers ok for an unknown email and sends nothing', async () => {
-    const email = uniqueEmail()
-    expect(await expectNothingWritten(() => requestPasswordReset(email))).toEqual({
-      ok: true,
-      value: undefined,
-    })
+  /** Unknown addresses get a dead token row and an audit entry, the same amount of work as an account. */
+  async function expectNoUsableLink(email: string) {
     expect(await emailsTo(email)).toHaveLength(0)
+    const tokens = await db.select().from(emailTokens).where(eq(emailTokens.email, email))
+    expect(tokens).toHaveLength(1)
+    expect(tokens[0]!.usedAt).not.toBeNull()
+    expect(tokens[0]!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now())
+    const audit = await db.select().from(auditLog).where(eq(auditLog.action, 'password_reset.unknown_email'))
+    expect(audit.map((a) => a.details)).toContainEqual({ email })
+  }
+
+  it('answers ok for an unknown email, sends nothing and leaves no usable link', async () => {
+    const email = uniqueEmail()
+    expect(
+      await expectNothingWrittenBut(['emailTokens', 'auditLog'], () => requestPasswordReset(email)),
+    ).toEqual({ ok: true, value: undefined })
+    await expectNoUsableLink(email)
   })
 
-  it('answers ok for a deactivated account and sends nothing', async () => {
+  it('answers ok for a deactivated account, sends nothing and leaves no usable link', async () => {
     const user = await createUser({ email: uniqueEmail(), active: false })
-    expect(await expectNothingWritten(() => requestPasswordReset(user.email))).toEqual({
-      ok: true,
-      value: undefined,
-    })
+    expect(
+      await expectNothingWrittenBut(['emailTokens', 'auditLog'], () => requestPasswordReset(user.email)),
+    ).toEqual({ ok: true, value: undefined })
+    await expectNoUsableLink(user.email)
+    expect(await db.select().from(emailTokens).where(eq(emailTokens.userId, user.id))).toHaveLength(0)
+  })
+
+  it('runs the same statements for an unknown address as for an account (no timing difference to measure)', async () => {
+    // Every statement either driver prepares, in order, while each request runs.
+    const session = (db as unknown as { session: object }).session
+    const proto = Object.getPrototypeOf(session) as { prepareQuery: (query: { sql: string }, ...rest: unknown[]) => unknown }
+    const recorded = vi.spyOn(proto, 'prepareQuery')
+    const run = async (email: string) => {
+      recorded.mockClear()
+      await requestPasswordReset(email)
+      return recorded.mock.calls.map(([query]) => query.sql)
+    }
+    try {
+      const user = await createUser({ email: uniqueEmail() })
+      const known = await run(user.email)
+      const unknown = await run(uniqueEmail())
+      const verb = (sql: string) => sql.trim().split(/\s+/)[0]!.toLowerCase()
+      expect(known.map(verb)).toEqual(['select', 'update', 'insert', 'insert'])
+      expect(unknown.map(verb)).toEqual(known.map(verb))
+      // The same table is read and the same tables written until the last row,
+      // which is the email for an account and an audit entry otherwise.
+      expect(unknown.slice(0, 3)).toEqual(known.slice(0, 3))
+      expect(known[3]).toMatch(/^insert into "outbox"/)
+      expect(unknown[3]).toMatch(/^insert into "audit_log"/)
+    } finally {
+      recorded.mockRestore()
+    }
   })
 
   it('emails a link to reset the password, valid for one hour', async () => {
