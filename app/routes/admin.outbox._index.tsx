@@ -2,15 +2,17 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Pagination } from '~/components/ui/pagination'
 import { requireRole } from '~/modules/auth/auth.server'
-import { listOutbox } from '~/modules/email/email.server'
+import { listOutboxForAdmin } from '~/modules/email/outbox-view.server'
 import { formatDateTime } from '~/utils/format'
+import { forbidden } from '~/utils/http.server'
 import { pageFrom } from '~/utils/pagination'
 
 export async function loader(args: LoaderFunctionArgs) {
-  await requireRole(args, 'admin')
+  const admin = await requireRole(args, 'admin')
   const url = new URL(args.request.url)
-  const result = await listOutbox({ page: pageFrom(url) })
-  return { ...result, smtp: Boolean(process.env.SMTP_URL) }
+  const result = await listOutboxForAdmin(admin, { page: pageFrom(url) })
+  if (!result.ok) throw forbidden(result.message)
+  return { ...result.value, smtp: Boolean(process.env.SMTP_URL) }
 }
 
 export const meta: MetaFunction = () => [{ title: 'Outbox · Admin · Switchboard' }]
@@ -24,7 +26,7 @@ const STATUS: Record<string, string> = {
 }
 
 export default function OutboxPage() {
-  const { rows, total, page, pageSize, smtp } = useLoaderData<typeof loader>()
+  const { rows, total, page, pageSize, smtp, masked } = useLoaderData<typeof loader>()
   return (
     <div className="space-y-6">
       <h1>Outbox</h1>
@@ -32,6 +34,9 @@ export default function OutboxPage() {
         {smtp
           ? 'Every email Switchboard sends, with its delivery status.'
           : 'No SMTP server is configured, so emails are kept here instead of being sent. Open one to read it and follow its links.'}
+        {masked
+          ? ' Personal sign-in links (password resets, invitations, sign-up and email-change confirmations) show their secret part only in your own emails.'
+          : ''}
       </p>
       {rows.length === 0 ? (
         <p className="card text-slate-600">No emails yet.</p>

@@ -15,6 +15,7 @@ export const NOTICES = {
   'domains-saved': 'The allowed domains were saved.',
   'invitation-sent': 'The invitation was sent. The link works once and expires in 7 days.',
   'invitation-revoked': 'The invitation was withdrawn.',
+  'email-queued': 'The email is back in line and will be delivered to its recipient shortly.',
   'user-deactivated': 'The person was deactivated and signed out everywhere.',
   'user-reactivated': 'The person can sign in again.',
   'role-changed': 'The role was changed; it applies from their next click.',
