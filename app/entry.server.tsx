@@ -9,6 +9,7 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { isInvalidTextEncoding } from '~/utils/db-errors.server'
 import { NonceProvider } from '~/utils/nonce'
 
 export { boot, health, shutdown } from './boot.server'
@@ -23,6 +24,8 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce ?? ''
+  // Last line of defence: a query that failed on bytes the request sent is its fault (see handleError).
+  if (loadContext.badInput && responseStatusCode >= 500) responseStatusCode = 400
   // Bots and no-JS clients get the whole document at once; browsers stream.
   const readyEvent = isbot(request.headers.get('user-agent') ?? '') ? 'onAllReady' : 'onShellReady'
   return new Promise<Response>((resolve, reject) => {
@@ -59,7 +62,25 @@ export default function handleRequest(
   })
 }
 
-export function handleError(error: unknown, { request }: { request: Request }) {
+/**
+ * Logs errors of loaders and actions. A NUL byte that slipped past the
+ * central id and filter checks (app/utils/params.server.ts) makes
+ * PostgreSQL refuse the query (22021); that is bad input, not a bug: it is
+ * noted on the context so the answer becomes 400, and logged on one line
+ * rather than as a stack, so visitors cannot fill the error log at will.
+ */
+export function handleError(error: unknown, { request, context }: { request: Request; context?: AppLoadContext }) {
   if (request.signal.aborted) return
+  if (isInvalidTextEncoding(error)) {
+    if (context) context.badInput = true
+    console.warn(`[request] ${request.method} ${new URL(request.url).pathname}: refused bytes the database cannot store (answered 400)`)
+    return
+  }
   console.error(error)
+}
+
+/** `.data` requests (client navigation): the same 400 for bad bytes as documents get. */
+export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
+  if (!context.badInput || response.status < 500) return response
+  return new Response(response.body, { status: 400, statusText: 'Bad Request', headers: response.headers })
 }

@@ -9,6 +9,8 @@ declare module '@remix-run/node' {
     clientIp: string | null
     /** Set-Cookie values to add to the response, whatever route answers. */
     responseCookies: string[]
+    /** Set by handleError when a query failed on bad bytes the request sent (see entry.server.tsx). */
+    badInput?: boolean
     /** Memo of this request's session lookup (see auth.server.ts). */
     auth?: Promise<unknown>
   }

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { listAuditActions, listAuditLog } from '~/modules/audit/audit.server'
 import { requireRole } from '~/modules/auth/auth.server'
 import { formatDateTime } from '~/utils/format'
+import { hasControlCharacters } from '~/utils/forms'
 import { pageFrom } from '~/utils/pagination'
 
 const date = z
@@ -14,8 +15,8 @@ const date = z
 
 /** The filters in the URL; anything malformed is ignored rather than refused. */
 const AuditFiltersSchema = z.object({
-  person: z.string().trim().toLowerCase().max(254).optional().catch(undefined),
-  action: z.string().max(64).optional().catch(undefined),
+  person: z.string().trim().toLowerCase().max(254).refine((v) => !hasControlCharacters(v)).optional().catch(undefined),
+  action: z.string().max(64).refine((v) => !hasControlCharacters(v)).optional().catch(undefined),
   from: date,
   to: date,
 })

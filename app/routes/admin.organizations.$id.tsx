@@ -13,21 +13,22 @@ import {
   setOrganizationDomains,
 } from '~/modules/accounts/accounts.server'
 import { requireRole } from '~/modules/auth/auth.server'
-import { parseForm, type FieldErrors } from '~/utils/forms'
+import { isSafeId, parseForm, type FieldErrors } from '~/utils/forms'
 import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
 import { formatDateTime } from '~/utils/format'
 import { noticeFrom } from '~/utils/notices'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const admin = await requireRole(args, 'admin')
-  const result = await getOrganization(admin, args.params.id ?? '')
+  const result = await getOrganization(admin, idParam(args))
   if (!result.ok) throw result.reason === 'forbidden' ? forbidden(result.message) : notFound(result.message)
   return { organization: result.value, adminId: admin.id, notice: noticeFrom(args.request.url) }
 }
 
 export async function action(args: ActionFunctionArgs) {
   const admin = await requireRole(args, 'admin')
-  const organizationId = args.params.id ?? ''
+  const organizationId = idParam(args)
   const formData = await args.request.formData()
   const intent = formData.get('intent')
   const back = (notice: string) => redirect(`/admin/organizations/${organizationId}?notice=${notice}`)
@@ -46,7 +47,8 @@ export async function action(args: ActionFunctionArgs) {
     if (!result.ok) return commandFailure(result, { intent: 'invite', email: form.data.email, role: form.data.role }, result.reason === 'not_found' ? 404 : 400)
     throw back('invitation-sent')
   }
-  const targetId = String(formData.get('id') ?? '')
+  const rawTargetId = formData.get('id')
+  const targetId = isSafeId(rawTargetId) ? rawTargetId : ''
   if (intent === 'revoke') {
     const result = await revokeInvitation(admin, targetId)
     if (!result.ok) return commandFailure(result, { intent: 'people' }, 404)

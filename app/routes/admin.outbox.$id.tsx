@@ -8,17 +8,18 @@ import { getOutboxMessageForAdmin, sendOutboxMessageAgain } from '~/modules/emai
 import { formatDateTime } from '~/utils/format'
 import { commandFailure, forbidden, notFound } from '~/utils/http.server'
 import { noticeFrom } from '~/utils/notices'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const admin = await requireRole(args, 'admin')
-  const result = await getOutboxMessageForAdmin(admin, args.params.id ?? '')
+  const result = await getOutboxMessageForAdmin(admin, idParam(args))
   if (!result.ok) throw result.reason === 'forbidden' ? forbidden(result.message) : notFound(result.message)
   return { message: result.value, notice: noticeFrom(args.request.url) }
 }
 
 export async function action(args: ActionFunctionArgs) {
   const admin = await requireRole(args, 'admin')
-  const id = args.params.id ?? ''
+  const id = idParam(args)
   const result = await sendOutboxMessageAgain(admin, id)
   if (!result.ok) {
     if (result.reason === 'not_found') throw notFound(result.message)

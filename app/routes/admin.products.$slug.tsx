@@ -25,19 +25,20 @@ import { parseForm, type FieldErrors } from '~/utils/forms'
 import { commandFailure, forbidden, formFailure, notFound } from '~/utils/http.server'
 import { type NoticeKey, noticeFrom } from '~/utils/notices'
 import { type Failure } from '~/utils/result'
+import { slugParam } from '~/utils/params.server'
 
 const PRODUCT_MISSING = 'We could not find that product. It may have been renamed; choose it again from the list of products.'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, 'admin')
-  const product = await getProductBySlug(args.params.slug ?? '')
+  const product = await getProductBySlug(slugParam(args))
   if (!product) throw notFound(PRODUCT_MISSING)
   return { product, notice: noticeFrom(args.request.url) }
 }
 
 export async function action(args: ActionFunctionArgs) {
   const admin = await requireRole(args, 'admin')
-  const product = await getProductBySlug(args.params.slug ?? '')
+  const product = await getProductBySlug(slugParam(args))
   if (!product) throw notFound(PRODUCT_MISSING)
   const formData = await args.request.formData()
   const intent = String(formData.get('intent') ?? '')

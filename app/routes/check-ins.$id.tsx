@@ -5,10 +5,11 @@ import { requireUser } from '~/modules/auth/auth.server'
 import { getCheckIn } from '~/modules/support/quiet.server'
 import { formatDateTime } from '~/utils/format'
 import { notFound } from '~/utils/http.server'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const result = await getCheckIn(user, args.params.id ?? '')
+  const result = await getCheckIn(user, idParam(args))
   if (!result.ok) throw notFound(result.message)
   return { checkIn: result.value, staff: user.role !== 'customer' }
 }

@@ -25,11 +25,12 @@ import { parseForm, type FieldErrors } from '~/utils/forms'
 import { forbidden, notFound } from '~/utils/http.server'
 import { noticeFrom, type NoticeKey } from '~/utils/notices'
 import { newId, type Failure } from '~/utils/result'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
   // Someone else's introduction is "not found": its existence is not revealed.
-  const intro = await getIntroduction(user, args.params.id ?? '')
+  const intro = await getIntroduction(user, idParam(args))
   if (!intro) throw notFound(INTRO_MESSAGES.notFound)
   const now = new Date()
 
@@ -85,7 +86,7 @@ function failure(form: string, result: Failure, values: Record<string, string> =
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
-  const id = args.params.id ?? ''
+  const id = idParam(args)
   // Who acts comes from the session only; no form field names a person.
   // Someone else's introduction is a 404 whatever the intent.
   if (!(await getIntroduction(user, id))) throw notFound(INTRO_MESSAGES.notFound)

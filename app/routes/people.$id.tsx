@@ -8,10 +8,11 @@ import { getPersonPage } from '~/modules/posts/post-queries.server'
 import { formatDate } from '~/utils/format'
 import { notFound } from '~/utils/http.server'
 import { pageFrom } from '~/utils/pagination'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const page = await getPersonPage(user, args.params.id ?? '', pageFrom(new URL(args.request.url)))
+  const page = await getPersonPage(user, idParam(args), pageFrom(new URL(args.request.url)))
   if (!page) throw notFound('We could not find that person.')
   return { ...page, helped: await countHelped(page.person.id) }
 }

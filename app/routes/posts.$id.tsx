@@ -50,15 +50,16 @@ import {
   withdrawAcceptance,
 } from '~/modules/posts/posts.server'
 import { formatDate, formatDateTime, formatWindow } from '~/utils/format'
-import { parseForm, type FieldErrors } from '~/utils/forms'
+import { isSafeId, parseForm, type FieldErrors } from '~/utils/forms'
 import { forbidden, notFound } from '~/utils/http.server'
 import { noticeFrom, type NoticeKey } from '~/utils/notices'
 import { type Failure } from '~/utils/result'
 import { newId } from '~/utils/result'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const page = await getPostPage(user, args.params.id ?? '')
+  const page = await getPostPage(user, idParam(args))
   if (!page) throw notFound('We could not find that post. It may have been removed, or it is not visible to you.')
   if (page.redirectTo !== null) throw redirect(page.redirectTo)
   const url = new URL(args.request.url)
@@ -114,10 +115,12 @@ function failure(form: string, result: Failure, values: Record<string, string> =
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
-  const postId = args.params.id ?? ''
+  const postId = idParam(args)
   const formData = await args.request.formData()
   const intent = String(formData.get('intent') ?? '')
-  const target = String(formData.get('target') ?? '')
+  // The post, reply or workaround acted on: a malformed id names nothing.
+  const rawTarget = formData.get('target')
+  const target = isSafeId(rawTarget) ? rawTarget : ''
   const back = (notice: NoticeKey, anchor = '') => redirect(`/posts/${postId}?notice=${notice}${anchor}`)
 
   switch (intent) {

@@ -10,10 +10,11 @@ import { editPost } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
 import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure, notFound } from '~/utils/http.server'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const post = await getOwnPostForEdit(user, args.params.id ?? '')
+  const post = await getOwnPostForEdit(user, idParam(args))
   if (!post) throw notFound('We could not find a post of yours to edit here.')
   return {
     post: { id: post.id, kind: post.kind, title: post.title, body: post.body, tags: post.tags, problemId: post.problemId },
@@ -26,7 +27,7 @@ export async function action(args: ActionFunctionArgs) {
   if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   const form = parseForm(formData, EditPostSchema)
   if (!form.ok) return formFailure(form)
-  const result = await editPost(user, args.params.id ?? '', form.data)
+  const result = await editPost(user, idParam(args), form.data)
   if (!result.ok) {
     if (result.reason === 'not_found') throw notFound(result.message)
     return commandFailure(result, form.values, result.reason === 'forbidden' ? 403 : 409)

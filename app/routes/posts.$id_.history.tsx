@@ -4,10 +4,11 @@ import { requireRole } from '~/modules/auth/auth.server'
 import { listRevisions } from '~/modules/posts/post-queries.server'
 import { formatDateTime } from '~/utils/format'
 import { notFound } from '~/utils/http.server'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireRole(args, 'support')
-  const history = await listRevisions(user, args.params.id ?? '')
+  const history = await listRevisions(user, idParam(args))
   if (!history) throw notFound()
   return history
 }

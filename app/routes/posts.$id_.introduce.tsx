@@ -19,6 +19,7 @@ import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getPersonPage, getPostPage } from '~/modules/posts/post-queries.server'
 import { parseForm } from '~/utils/forms'
 import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
+import { idFromQuery, idParam } from '~/utils/params.server'
 
 /** How many candidates to look through for the chosen one (the panel shows fewer). */
 const CANDIDATE_LOOKUP = 50
@@ -26,9 +27,9 @@ const CANDIDATE_LOOKUP = 50
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireRole(args, 'support')
   const url = new URL(args.request.url)
-  const problemId = args.params.id ?? ''
-  const solverId = url.searchParams.get('solver') ?? ''
-  const via = url.searchParams.get('via')
+  const problemId = idParam(args)
+  const solverId = idFromQuery(url, 'solver') ?? ''
+  const via = idFromQuery(url, 'via')
   const page = await getPostPage(user, problemId)
   if (!page || page.redirectTo !== null || (page.post.kind !== 'problem' && page.post.kind !== 'migration')) {
     throw notFound('We could not find that problem. Introductions start from a problem report or a migration plan.')
@@ -85,7 +86,7 @@ export async function action(args: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form)
   // The problem comes from the URL and the proposer from the session; the
   // asker is the problem's author, looked up by the command (never a form field).
-  const result = await proposeIntroduction(user, { problemId: args.params.id ?? '', ...form.data })
+  const result = await proposeIntroduction(user, { problemId: idParam(args), ...form.data })
   if (!result.ok) {
     if (result.reason === 'forbidden') throw forbidden(result.message)
     return commandFailure(result, form.values, 409)

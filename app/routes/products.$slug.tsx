@@ -4,10 +4,11 @@ import { PostCard } from '~/components/posts/post-card'
 import { requireUser } from '~/modules/auth/auth.server'
 import { getProductPage } from '~/modules/posts/post-queries.server'
 import { notFound } from '~/utils/http.server'
+import { slugParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const page = await getProductPage(user, args.params.slug ?? '')
+  const page = await getProductPage(user, slugParam(args))
   if (!page) throw notFound('We could not find that product.')
   return page
 }

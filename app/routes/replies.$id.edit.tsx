@@ -10,10 +10,11 @@ import { editReply } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
 import { isPreview, previewResponse } from '~/utils/preview.server'
 import { commandFailure, formFailure, notFound } from '~/utils/http.server'
+import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const reply = await getReply(user, args.params.id ?? '')
+  const reply = await getReply(user, idParam(args))
   if (!reply || reply.authorId !== user.id) throw notFound('We could not find a reply of yours to edit here.')
   return { reply: { id: reply.id, body: reply.body, pagePostId: reply.pagePostId } }
 }
@@ -24,7 +25,7 @@ export async function action(args: ActionFunctionArgs) {
   if (isPreview(formData)) return previewResponse(formData, REPLY_MAX)
   const form = parseForm(formData, EditReplySchema)
   if (!form.ok) return formFailure(form)
-  const result = await editReply(user, args.params.id ?? '', form.data.body)
+  const result = await editReply(user, idParam(args), form.data.body)
   if (!result.ok) {
     if (result.reason === 'not_found') throw notFound(result.message)
     return commandFailure(result, form.values, 403)

@@ -5,6 +5,7 @@ import { SubmitButton } from '~/components/ui/submit-button'
 import { listOwnSessions, signOutOtherSessions, signOutSession } from '~/modules/accounts/accounts.server'
 import { requireAuth } from '~/modules/auth/auth.server'
 import { describeUserAgent, formatDateTime } from '~/utils/format'
+import { isSafeId } from '~/utils/forms'
 import { noticeFrom } from '~/utils/notices'
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -32,7 +33,7 @@ export async function action(args: ActionFunctionArgs) {
     throw redirect('/settings/sessions?notice=sessions-ended')
   }
   const sessionId = formData.get('sessionId')
-  if (intent === 'sign-out-one' && typeof sessionId === 'string' && sessionId !== session.id) {
+  if (intent === 'sign-out-one' && isSafeId(sessionId) && sessionId !== session.id) {
     const result = await signOutSession(user, sessionId)
     if (!result.ok) return data({ error: result.message }, { status: 404 })
     throw redirect('/settings/sessions?notice=session-ended')

@@ -7,6 +7,7 @@ import { defaultQuietDays, getCheckIn, quietOrganizations } from '~/modules/supp
 import type { Activity } from '~/modules/support/quiet.server'
 import { formatDate } from '~/utils/format'
 import { forbidden } from '~/utils/http.server'
+import { idFromQuery } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const actor = await requireRole(args, 'support')
@@ -17,8 +18,8 @@ export async function loader(args: LoaderFunctionArgs) {
   const result = await quietOrganizations(actor, { days })
   if (!result.ok) throw forbidden(result.message)
   // After a check-in: name the organization it was about (read from the database, never from the URL).
-  const checkedIn = url.searchParams.get('checkedIn')
-  const done = checkedIn ? await getCheckIn(actor, checkedIn.slice(0, 64)) : null
+  const checkedIn = idFromQuery(url, 'checkedIn')
+  const done = checkedIn ? await getCheckIn(actor, checkedIn) : null
   return {
     days,
     defaultDays: defaultQuietDays(),

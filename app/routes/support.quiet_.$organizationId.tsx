@@ -9,6 +9,7 @@ import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
 import { commandFailure, forbidden, formFailure, HttpError, notFound } from '~/utils/http.server'
 import { newId } from '~/utils/result'
+import { idParam } from '~/utils/params.server'
 
 /** The list's `?days=` to go back to, when it was a valid one. */
 function daysQuery(request: Request) {
@@ -19,7 +20,7 @@ function daysQuery(request: Request) {
 
 export async function loader(args: LoaderFunctionArgs) {
   const actor = await requireRole(args, 'support')
-  const organizationId = args.params.organizationId ?? ''
+  const organizationId = idParam(args, 'organizationId')
   const draft = await checkInDraft(actor, organizationId)
   if (!draft.ok) {
     if (draft.reason === 'forbidden') throw forbidden(draft.message)
@@ -35,7 +36,7 @@ export async function action(args: ActionFunctionArgs) {
   const actor = await requireRole(args, 'support')
   const form = parseForm(await args.request.formData(), CheckInSchema, { arrays: ['recipientIds'] })
   if (!form.ok) return formFailure(form)
-  const result = await checkIn(actor, { ...form.data, organizationId: args.params.organizationId ?? '' })
+  const result = await checkIn(actor, { ...form.data, organizationId: idParam(args, 'organizationId') })
   if (!result.ok) {
     if (result.reason === 'forbidden') throw forbidden(result.message)
     if (result.reason === 'not_found') throw notFound(result.message)

@@ -13,3 +13,17 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (e?.code !== '23505') return false
   return !constraint || e.constraint_name === constraint || e.constraint === constraint
 }
+
+/**
+ * True for PostgreSQL's "invalid byte sequence" (22021), which is what a NUL
+ * byte in a text parameter produces. It is always the request's fault, never
+ * the server's: the error handling answers it with 400 instead of 500.
+ */
+export function isInvalidTextEncoding(error: unknown): boolean {
+  let e = error as PgError | undefined
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e.code === '22021') return true
+    e = e.cause as PgError | undefined
+  }
+  return false
+}

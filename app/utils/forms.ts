@@ -38,6 +38,30 @@ export function textField(label: string, { min = 1, max = 200 }: { min?: number;
     .refine((v) => v.length <= max, `${capitalize(label)} can be at most ${max} characters.`)
 }
 
+/** True for a value shaped like a row id: 1–64 letters, digits, `_` or `-` (newId makes 16 base32 characters). */
+export function isSafeId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value)
+}
+
+/** True for a value shaped like a product slug (see catalog.schema.ts): lower-case words joined by dashes. */
+export function isSafeSlug(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(value)
+}
+
+/** True when `value` has a control character (NUL…), which no id, filter or single-line text may carry. */
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL.test(value)
+}
+
+/**
+ * A required id picked from a list (a product, a post, a person): shaped like
+ * a row id, so a forged value with a NUL byte is a form error, not a failed
+ * query.
+ */
+export function idField(message: string) {
+  return z.string({ error: message }).trim().min(1, message).max(64, message).refine(isSafeId, message)
+}
+
 /** An email address, trimmed and lower-cased. */
 export const EmailField = z
   .string({ error: 'Enter your email address.' })

@@ -28,6 +28,10 @@ async function call(fn: RouteFn, request: Request, params: Record<string, string
   } catch (thrown) {
     value = thrown
   }
+  // A thrown error (not a Response or data()) is what Remix answers with 500.
+  if (value instanceof Error) {
+    return { status: 500, data: { error: value.message }, headers: new Headers(), context }
+  }
   if (value instanceof Response) {
     const text = await value.text()
     return { status: value.status, data: { text }, headers: value.headers, context }

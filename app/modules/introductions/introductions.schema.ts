@@ -1,18 +1,19 @@
 /** The introduction forms, one zod schema each, safe for the browser. */
 import { z } from 'zod'
 import { bodyField, REPLY_MAX, SubmissionKeyField } from '~/modules/posts/posts.schema'
-import { CheckboxField, EmailField } from '~/utils/forms'
+import { CheckboxField, EmailField, idField, isSafeId } from '~/utils/forms'
 
 export const NOTE_MAX = 2000
 
 const noteField = (who: string) => bodyField(`a short note to ${who}`, NOTE_MAX)
 
 export const ProposeSchema = z.object({
-  solverId: z.string({ error: 'Choose the customer to introduce.' }).trim().min(1, 'Choose the customer to introduce.').max(64),
+  solverId: idField('Choose the customer to introduce.'),
   qualifyingPostId: z
     .string()
     .trim()
     .max(64)
+    .refine((v) => v === '' || isSafeId(v), 'Choose a workaround from the list.')
     .optional()
     .transform((v) => v || undefined),
   askerNote: noteField('the person who asked'),

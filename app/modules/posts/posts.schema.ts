@@ -3,7 +3,7 @@
  * exported so forms can show them.
  */
 import { z } from 'zod'
-import { textField } from '~/utils/forms'
+import { idField, isSafeId, textField } from '~/utils/forms'
 import { stripBidiControls } from '~/utils/text'
 
 export const TITLE_MIN = 3
@@ -66,12 +66,13 @@ export const TagsField = z
   )
 
 /** A required id picked from a list; `message` says what to choose. */
-const requiredId = (message: string) => z.string({ error: message }).trim().min(1, message).max(64, message)
+const requiredId = idField
 const IdField = requiredId('Choose a value from the list.')
 const OptionalId = z
   .string()
   .trim()
   .max(64)
+  .refine((v) => v === '' || isSafeId(v), 'Choose a value from the list.')
   .optional()
   .transform((v) => (v ? v : undefined))
 
@@ -173,9 +174,17 @@ export const VisibilitySchema = z.object({
   visibility: z.enum(VISIBILITIES, { error: 'Choose community or staff-only.' }),
 })
 
+/** A product slug or version id in a list filter: anything else (a NUL…) is ignored. */
+const FilterId = z
+  .string()
+  .max(64)
+  .refine((v) => isSafeId(v))
+  .optional()
+  .catch(undefined)
+
 export const ActivityFiltersSchema = z.object({
   kind: z.enum(POST_KINDS).optional().catch(undefined),
-  product: z.string().max(64).optional().catch(undefined),
-  version: z.string().max(64).optional().catch(undefined),
+  product: FilterId,
+  version: FilterId,
   state: z.enum(PROBLEM_STATES).optional().catch(undefined),
 })

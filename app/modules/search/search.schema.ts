@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isSafeId } from '~/utils/forms'
 
 const date = z
   .string()
@@ -10,8 +11,8 @@ const date = z
 export const SearchParamsSchema = z.object({
   q: z.string().optional().catch(undefined),
   kind: z.enum(['problem', 'story', 'migration']).optional().catch(undefined),
-  product: z.string().max(64).optional().catch(undefined),
-  version: z.string().max(64).optional().catch(undefined),
+  product: z.string().max(64).refine(isSafeId).optional().catch(undefined),
+  version: z.string().max(64).refine(isSafeId).optional().catch(undefined),
   state: z.enum(['open', 'answered', 'solved']).optional().catch(undefined),
   from: date,
   to: date,

@@ -4,9 +4,9 @@
  * support.schema.ts).
  */
 import { z } from 'zod'
-import { choiceField } from '~/utils/forms'
+import { choiceField, idField } from '~/utils/forms'
 
-const planField = (message: string) => z.string({ error: message }).trim().min(1, message).max(64, message)
+const planField = idField
 
 /** "Connect these customers": whose plan the introduction is about, and whom to introduce. */
 export const ConnectCustomersSchema = z.object({

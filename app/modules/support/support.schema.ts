@@ -2,12 +2,12 @@
  * Forms of the support console, shared by the page and its action.
  */
 import { z } from 'zod'
-import { choiceField } from '~/utils/forms'
+import { choiceField, idField } from '~/utils/forms'
 
 /** The queue's row buttons: take a problem or let it go. */
 export const AssignSchema = z.object({
   intent: choiceField(['assign', 'unassign'] as const, 'Choose whether to take or release the problem.'),
-  problemId: z.string({ error: 'Choose a problem.' }).min(1, 'Choose a problem.').max(64, 'Choose a problem.'),
+  problemId: idField('Choose a problem.'),
 })
 
 /**
