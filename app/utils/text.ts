@@ -18,8 +18,3 @@ export function stripBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS, '')
 }
 
-/** True when `text` contains a bidirectional control character. */
-export function hasBidiControls(text: string): boolean {
-  BIDI_CONTROLS.lastIndex = 0
-  return BIDI_CONTROLS.test(text)
-}
