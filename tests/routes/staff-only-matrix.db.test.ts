@@ -192,6 +192,7 @@ const ACTION_CASES: Record<string, ActionCase[]> = {
     { name: 'deactivate', fields: (w) => ({ intent: 'deactivate', id: w.deactivateId }) },
     { name: 'reactivate', fields: (w) => ({ intent: 'reactivate', id: w.inactiveId }) },
   ],
+  'admin.outbox.$id': [{ name: 'send again', fields: () => ({}) }],
   'admin.products._index': [
     { name: 'create a product', fields: () => ({ name: 'Matrix New Product', slug: 'matrix-new-product', description: '' }) },
   ],
@@ -283,6 +284,8 @@ beforeAll(async () => {
   const invitation = await inviteUser(actorOf(admin), { organizationId: customerOrganization.id, email: SECRETS.inviteeEmail, role: 'customer' })
   if (!invitation.ok) throw new Error(invitation.message)
   const [email] = await db.select({ id: outbox.id }).from(outbox).where(eq(outbox.toAddress, SECRETS.inviteeEmail))
+  // Delivery failed, so an admin can send it again (the outbox page's one form).
+  await db.update(outbox).set({ status: 'failed', attempts: 5 }).where(eq(outbox.id, email!.id))
 
   world = {
     customerId: customer.id,
