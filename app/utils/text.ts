@@ -10,7 +10,6 @@
  * (email subjects, feeds), for rows saved before this rule. Bodies
  * (Markdown) keep them: there, long right-to-left passages may need them.
  */
-// eslint-disable-next-line no-misleading-character-class
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
 
 /** `text` without bidirectional control characters. */
