@@ -177,13 +177,13 @@ export async function signIn(input: SignInInput, meta: SessionMeta = {}): Promis
   try {
     valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password)
   } catch (error) {
-    await forgetSignInAttempt(attempt.ids)
+    await forgetSignInAttempt(attempt)
     if (error instanceof HashingBusyError) return fail('busy', MESSAGES.busy)
     throw error
   }
   // A wrong guess stays recorded.
   if (!user || !valid) return fail('invalid_credentials', MESSAGES.invalidCredentials)
-  await forgetSignInAttempt(attempt.ids)
+  await forgetSignInAttempt(attempt)
   if (!user.active) return fail('deactivated', MESSAGES.deactivated)
 
   const { token, session } = await db.transaction(async (tx) => {
