@@ -43,3 +43,23 @@ export function typedValues(formData: FormData, fields: string[]) {
   }
   return values
 }
+
+/**
+ * A form refused by a rate limit: 429 with Retry-After (seconds), the message
+ * on the whole form and the typed values kept. The route needs
+ * `export const headers = limitHeaders` (utils/limit-headers.ts) for the
+ * header to reach the client.
+ */
+export function limitedFailure<T>(body: T, retryAfter: number) {
+  return data(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
+}
+
+/**
+ * A resource route's (JSON) answer past a rate limit. A real Response, not
+ * `data()`: for a resource route Remix sends a Response as it is, while it
+ * drops a `data()` init's status and headers on document requests.
+ */
+export function limitedJson<T>(body: T, retryAfter: number): T {
+  // Typed as its body, so that fetchers of the route know what they read.
+  return Response.json(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } }) as unknown as T
+}

@@ -20,9 +20,9 @@
 import { sql } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import { env } from './env.server'
-import { DEFAULT_LIMITS, describeWait, type LimitName, type LimitPolicy } from './rate-limits'
+import { DEFAULT_LIMITS, type LimitName, type LimitPolicy } from './rate-limits'
 
-export { describeWait, type LimitName } from './rate-limits'
+export { describeWait, limitMessage, type LimitName } from './rate-limits'
 
 /** Allowed, or refused with the seconds until the window ends. */
 export type LimitVerdict = { ok: true } | { ok: false; retryAfter: number }
@@ -142,9 +142,4 @@ async function secondsLeft(key: string, fallback: number, executor: Executor) {
 function rowsOf(result: unknown): unknown[] {
   if (Array.isArray(result)) return result
   return (result as { rows?: unknown[] }).rows ?? []
-}
-
-/** "You can post again in 4 minutes." and the like: `what` is the action, in the infinitive. */
-export function limitMessage(what: string, retryAfter: number) {
-  return `You have done this many times in a short while. You can ${what} again ${describeWait(retryAfter)}.`
 }

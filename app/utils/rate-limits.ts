@@ -85,3 +85,23 @@ export function describeWait(seconds: number) {
   if (s < HOUR) return plural(Math.ceil(s / MINUTE), 'minute')
   return plural(Math.ceil(s / HOUR), 'hour')
 }
+
+const REFUSALS: Record<Exclude<LimitName, 'sign-in-account' | 'sign-in-ip'>, (wait: string) => string> = {
+  suggest: (wait) => `Too many searches in a short time. Suggestions come back ${wait}.`,
+  similar: (wait) => `Too many lookups in a short time. Similar problems come back ${wait}.`,
+  preview: (wait) => `Too many previews in a short time. You can preview again ${wait}.`,
+  post: (wait) => `You have posted a lot in a short time. You can post again ${wait}; what you wrote is still here.`,
+  reply: (wait) => `You have replied a lot in a short time. You can reply again ${wait}; what you wrote is still here.`,
+  introduction: (wait) => `You have proposed many introductions in a short time. You can propose another ${wait}.`,
+  message: (wait) => `You have sent many messages in a short time. You can send another ${wait}; what you wrote is still here.`,
+  'sign-up': (wait) => `Too many sign-up requests came from your network. You can try again ${wait}.`,
+  'password-reset': (wait) => `Too many reset requests came from your network. You can try again ${wait}.`,
+  invitation: (wait) => `Too many invitations were sent or accepted from your network. You can try again ${wait}.`,
+  'security-email': (wait) =>
+    `We already sent several security emails to this address in the last hour. You can ask again ${wait}.`,
+}
+
+/** The message shown past a limit: what happened and when to try again ("You can post again in 4 minutes"). */
+export function limitMessage(name: keyof typeof REFUSALS, retryAfter: number) {
+  return REFUSALS[name](describeWait(retryAfter))
+}
