@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { requireAuth } from '~/modules/auth/auth.server'
 import { similarPosts } from '~/modules/search/search.server'
-import { limitedJson } from '~/utils/http.server'
+import { limitedJson, resourceJson } from '~/utils/http.server'
 import { limitHeaders } from '~/utils/limit-headers'
 import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
@@ -14,7 +14,7 @@ export async function loader(args: LoaderFunctionArgs) {
   }
   const url = new URL(args.request.url)
   const text = `${url.searchParams.get('title') ?? ''} ${url.searchParams.get('body') ?? ''}`.slice(0, 2000)
-  return { results: await similarPosts(user, text, { limit: 5 }), limited: false, message: null }
+  return resourceJson({ results: await similarPosts(user, text, { limit: 5 }), limited: false, message: null as string | null })
 }
 
 /** Retry-After on `.data` requests too. */

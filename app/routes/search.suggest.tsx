@@ -1,7 +1,7 @@
-import { data, type LoaderFunctionArgs } from '@remix-run/node'
+import { type LoaderFunctionArgs } from '@remix-run/node'
 import { requireAuth } from '~/modules/auth/auth.server'
 import { suggest } from '~/modules/search/search.server'
-import { limitedJson } from '~/utils/http.server'
+import { limitedJson, resourceJson } from '~/utils/http.server'
 import { limitHeaders } from '~/utils/limit-headers'
 import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
@@ -17,12 +17,12 @@ export async function loader(args: LoaderFunctionArgs) {
   }
   const q = new URL(args.request.url).searchParams.get('q') ?? ''
   const { completions, matches } = suggest(user, q)
-  return data(
+  return resourceJson(
     {
       completions,
       matches: matches.map((m) => ({ id: m.id, title: m.title, kind: m.kind, state: m.state, accepted: m.accepted, verified: m.verified })),
       limited: false,
-      message: null,
+      message: null as string | null,
     },
     { headers: { 'Cache-Control': 'private, max-age=10' } },
   )

@@ -55,11 +55,16 @@ export function limitedFailure<T>(body: T, retryAfter: number) {
 }
 
 /**
- * A resource route's (JSON) answer past a rate limit. A real Response, not
- * `data()`: for a resource route Remix sends a Response as it is, while it
- * drops a `data()` init's status and headers on document requests.
+ * A resource route's JSON answer. A real Response, not `data()`: Remix sends
+ * a resource route's Response as it is, while on document requests it drops
+ * a `data()` init's status and headers (and warns about plain objects).
+ * Typed as its body, so that fetchers of the route know what they read.
  */
+export function resourceJson<T>(body: T, init?: ResponseInit): T {
+  return Response.json(body, init) as unknown as T
+}
+
+/** A resource route's JSON answer past a rate limit: 429 with Retry-After (seconds). */
 export function limitedJson<T>(body: T, retryAfter: number): T {
-  // Typed as its body, so that fetchers of the route know what they read.
-  return Response.json(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } }) as unknown as T
+  return resourceJson(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
 }

@@ -82,7 +82,7 @@ export function describeWait(seconds: number) {
   const s = Math.max(1, Math.ceil(seconds))
   const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? '' : 's'}`
   if (s < MINUTE) return plural(s, 'second')
-  if (s < HOUR) return plural(Math.ceil(s / MINUTE), 'minute')
+  if (s <= HOUR) return plural(Math.ceil(s / MINUTE), 'minute')
   return plural(Math.ceil(s / HOUR), 'hour')
 }
 
