@@ -11,7 +11,7 @@
 import { count, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db, getDatabaseHandle, openDatabase } from '~/db/client.server'
-import { outbox, posts, rateLimits, replies } from '~/db/schema'
+import { introductions as introductionsTable, invitations, outbox, posts, rateLimits, replies } from '~/db/schema'
 import type * as EmailModule from '~/modules/email/email.server'
 import * as loginRoute from '~/routes/login'
 import * as forgotRoute from '~/routes/forgot-password'
@@ -23,6 +23,10 @@ import * as suggestRoute from '~/routes/search.suggest'
 import * as signupRoute from '~/routes/signup._index'
 import * as emailRoute from '~/routes/settings.email'
 import * as organizationRoute from '~/routes/admin.organizations.$id'
+import * as introductionRoute from '~/routes/introductions.$id'
+import * as composeRoute from '~/routes/posts.$id_.introduce'
+import * as checkInRoute from '~/routes/support.quiet_.$organizationId'
+import * as invitationRoute from '~/routes/invitations.$token'
 import { DEFAULT_LIMITS } from '~/utils/rate-limits'
 import { consumeLimit, overrideRateLimits, pointsUsed, pruneRateLimits } from '~/utils/rate-limit.server'
 import { newId } from '~/utils/result'
@@ -213,6 +217,8 @@ describe('security emails to one address, where the sender may be told', () => {
     retryAfterOf(refused.headers, HOUR)
     expect(refused.data.values).toMatchObject({ intent: 'invite', email: address })
     expect(await emailsTo(address)).toBe(CAP)
+    const stored = await db.select({ id: invitations.id }).from(invitations).where(eq(invitations.email, address))
+    expect(stored).toHaveLength(CAP)
   })
 })
 
@@ -230,6 +236,74 @@ describe('sign-up requests from one IP address', () => {
     expect(refused.data.values).toEqual({ email: `one-too-many@${domain}` })
     expect(refused.data.errors?.['']?.[0]).toMatch(/^Too many sign-up requests came from your network\. You can try again in \d+ minutes\.$/)
     expect(await emailsTo(`one-too-many@${domain}`)).toBe(0)
+  })
+})
+
+describe('introductions, their messages and check-ins past the limit', () => {
+  it('answer 429 with Retry-After and keep the notes or the message typed', async () => {
+    const support = await createUser({ role: 'support' })
+    const cookie = await signedInCookie(support.id)
+    const asker = await createUser()
+    const solver = await createUser()
+    const problem = await createPost({ authorId: asker.id })
+    const qualifying = await createPost({ kind: 'workaround', authorId: solver.id })
+    const proposal = { solverId: solver.id, qualifyingPostId: qualifying.id, askerNote: 'Someone solved a problem like yours.', solverNote: 'Someone is stuck where you were.' }
+    const propose = () => postForm(composeRoute.action, `/posts/${problem.id}/introduce`, proposal, { cookie, params: { id: problem.id } })
+    // The limit is 5 in this file: whatever the first five answer, the sixth is refused.
+    for (let i = 0; i < 5; i++) expect((await propose()).status).not.toBe(429)
+    const refused = await propose()
+    expect(refused.status).toBe(429)
+    retryAfterOf(refused.headers, HOUR)
+    expect(refused.data.values).toMatchObject({ askerNote: proposal.askerNote, solverNote: proposal.solverNote })
+    expect(refused.data.errors?.['']?.[0]).toMatch(/^You have proposed many introductions in a short time\. You can propose another in \d+ minutes\.$/)
+
+    const [introductionId] = (await db.select({ id: introductionsTable.id }).from(introductionsTable).where(eq(introductionsTable.problemId, problem.id))).map((r) => r.id)
+    expect(introductionId).toBeDefined()
+    const message = (body: string) =>
+      postForm(introductionRoute.action, `/introductions/${introductionId}`, { intent: 'message', body, submissionKey: newId() }, { cookie, params: { id: introductionId! } })
+    for (let i = 0; i < 4; i++) expect((await message(`Message ${i}`)).status).not.toBe(429)
+    const refusedMessage = await message('This message is kept.')
+    expect(refusedMessage.status).toBe(429)
+    retryAfterOf(refusedMessage.headers, 60)
+    expect(refusedMessage.data.values).toMatchObject({ body: 'This message is kept.' })
+
+    // Check-ins count as messages too: this person's are used up.
+    const organization = await createOrganization()
+    const recipient = await createUser({ organizationId: organization.id })
+    const checkIn = await postForm(
+      checkInRoute.action,
+      `/support/quiet/${organization.id}`,
+      { subject: 'How are things?', body: 'We have not heard from you in a while.', recipientIds: recipient.id, submissionKey: newId() },
+      { cookie, params: { organizationId: organization.id } },
+    )
+    expect(checkIn.status).toBe(429)
+    retryAfterOf(checkIn.headers, 60)
+    expect(checkIn.data.values).toMatchObject({ subject: 'How are things?', recipientIds: recipient.id })
+  })
+})
+
+describe('signed-out forms from one IP address', () => {
+  it(`"Forgot your password?" answers 429 after ${DEFAULT_LIMITS['password-reset'].points} requests an hour`, async () => {
+    const ip = '198.51.100.77'
+    for (let i = 0; i < DEFAULT_LIMITS['password-reset'].points; i++) {
+      expect((await postForm(forgotRoute.action, '/forgot-password', { email: `nobody-${i}@example.test` }, { clientIp: ip })).status).toBe(200)
+    }
+    const refused = await postForm(forgotRoute.action, '/forgot-password', { email: 'one-more@example.test' }, { clientIp: ip })
+    expect(refused.status).toBe(429)
+    retryAfterOf(refused.headers, HOUR)
+    expect(refused.data.values).toEqual({ email: 'one-more@example.test' })
+  })
+
+  it(`accepting invitations answers 429 after ${DEFAULT_LIMITS.invitation.points} attempts an hour`, async () => {
+    const ip = '198.51.100.78'
+    const accept = () =>
+      postForm(invitationRoute.action, '/invitations/not-a-token', { name: 'Guessing Gus', password: 'a long enough password 1', confirmPassword: 'a long enough password 1' }, { clientIp: ip, params: { token: 'not-a-token' } })
+    for (let i = 0; i < DEFAULT_LIMITS.invitation.points; i++) expect((await accept()).status).not.toBe(429)
+    const refused = await accept()
+    expect(refused.status).toBe(429)
+    retryAfterOf(refused.headers, HOUR)
+    expect(refused.data.values).toEqual({ name: 'Guessing Gus' })
+    expect(JSON.stringify(refused.data)).not.toContain('a long enough password')
   })
 })
 
