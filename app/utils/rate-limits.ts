@@ -50,8 +50,10 @@ export const DEFAULT_LIMITS = {
   'security-email': { points: 5, windowSec: HOUR },
 } satisfies Record<string, LimitPolicy>
 
+/** The name of one of the limits above. */
 export type LimitName = keyof typeof DEFAULT_LIMITS
 
+/** Every limit's name, as `RATE_LIMITS` and `consumeLimit` accept them. */
 export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as LimitName[]
 
 const UNIT_SECONDS = { s: 1, m: MINUTE, h: HOUR, d: 24 * HOUR } as const
