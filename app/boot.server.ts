@@ -12,7 +12,7 @@ import { connectDatabase, getDatabaseHandle, hasDatabase, pingDatabase } from '~
 import { migrateDatabase } from '~/db/migrate'
 import { seedDemoIfEmpty } from '~/db/seed'
 import { deleteExpiredSessions } from '~/modules/auth/session.server'
-import { pruneSignInFailures } from '~/modules/auth/throttle.server'
+import { pruneRateLimits } from '~/utils/rate-limit.server'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
 import { askIntroductionOutcomes, expireIntroductions } from '~/modules/introductions/introductions.server'
 import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
@@ -49,7 +49,7 @@ export function boot(e: Env = env()): Promise<void> {
       state.health = { status: 'warming' }
       startMailer()
       const hourly = setInterval(() => {
-        Promise.all([deleteExpiredSessions(), pruneSignInFailures(), expireIntroductions(), askIntroductionOutcomes()]).catch((error) =>
+        Promise.all([deleteExpiredSessions(), pruneRateLimits(), expireIntroductions(), askIntroductionOutcomes()]).catch((error) =>
           console.error('[maintenance] failed:', error),
         )
       }, 60 * 60 * 1000)

@@ -150,13 +150,17 @@ export const emailTokens = pgTable('email_tokens', {
   index('email_tokens_user_idx').on(t.userId),
 ])
 
-/** Failed sign-ins, counted per account and per IP address over a sliding window. */
-export const signInFailures = pgTable('sign_in_failures', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  /** "email:<address>" or "ip:<address>". */
-  key: text('key').notNull(),
-  at: at('at').notNull().defaultNow(),
-}, (t) => [index('sign_in_failures_key_at_idx').on(t.key, t.at)])
+/**
+ * Rate-limit buckets (app/utils/rate-limit.server.ts), shared by every app
+ * process: one row per limited thing ("reply:<user id>", "sign-in-ip:<ip>",
+ * "security-email:<address>"…), counting `points` used in a fixed window that
+ * ends at `resetAt`. Rows past `resetAt` are dead and pruned.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull(),
+  resetAt: at('reset_at').notNull(),
+}, (t) => [index('rate_limits_reset_at_idx').on(t.resetAt)])
 
 // ---------------------------------------------------------------------------
 // Email outbox: written in the same transaction as the change it reports, then

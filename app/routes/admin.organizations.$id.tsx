@@ -14,10 +14,12 @@ import {
 } from '~/modules/accounts/accounts.server'
 import { requireRole } from '~/modules/auth/auth.server'
 import { isSafeId, parseForm, type FieldErrors } from '~/utils/forms'
-import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
+import { commandFailure, formFailure, forbidden, notFound, limitedFailure } from '~/utils/http.server'
 import { formatDateTime } from '~/utils/format'
 import { noticeFrom } from '~/utils/notices'
 import { idParam } from '~/utils/params.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const admin = await requireRole(args, 'admin')
@@ -43,8 +45,14 @@ export async function action(args: ActionFunctionArgs) {
   if (intent === 'invite') {
     const form = parseForm(formData, InviteSchema)
     if (!form.ok) return formFailure({ ...form, values: { ...form.values, intent: 'invite' } })
+    const values = { intent: 'invite', email: form.data.email, role: form.data.role }
+    const limit = await consumeLimit('invitation', args.context.clientIp ?? 'unknown')
+    if (!limit.ok) return limitedFailure({ errors: { '': [limitMessage('invitation', limit.retryAfter)] } as FieldErrors, values }, limit.retryAfter)
     const result = await inviteUser(admin, { organizationId, ...form.data })
-    if (!result.ok) return commandFailure(result, { intent: 'invite', email: form.data.email, role: form.data.role }, result.reason === 'not_found' ? 404 : 400)
+    if (!result.ok && 'retryAfter' in result) {
+      return limitedFailure({ errors: { [result.field ?? '']: [result.message] } as FieldErrors, values }, result.retryAfter)
+    }
+    if (!result.ok) return commandFailure(result, values, result.reason === 'not_found' ? 404 : 400)
     throw back('invitation-sent')
   }
   const rawTargetId = formData.get('id')
@@ -71,6 +79,9 @@ export async function action(args: ActionFunctionArgs) {
     { status: 400 },
   )
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.organization.name ?? 'Organization'} · Admin · Switchboard` },

@@ -5,8 +5,10 @@ import { SubmitButton } from '~/components/ui/submit-button'
 import { ForgotPasswordSchema } from '~/modules/accounts/accounts.schema'
 import { requestPasswordReset } from '~/modules/accounts/accounts.server'
 import { requireAnonymous } from '~/modules/auth/auth.server'
-import { parseForm } from '~/utils/forms'
-import { formFailure } from '~/utils/http.server'
+import { parseForm, type FieldErrors } from '~/utils/forms'
+import { formFailure, limitedFailure } from '~/utils/http.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireAnonymous(args)
@@ -17,10 +19,18 @@ export async function action(args: ActionFunctionArgs) {
   await requireAnonymous(args)
   const form = parseForm(await args.request.formData(), ForgotPasswordSchema)
   if (!form.ok) return formFailure(form)
+  // Per IP address: says nothing about the address typed, so it may answer differently.
+  const limit = await consumeLimit('password-reset', args.context.clientIp ?? 'unknown')
+  if (!limit.ok) {
+    return limitedFailure({ errors: { '': [limitMessage('password-reset', limit.retryAfter)] } as FieldErrors, values: { email: form.data.email } }, limit.retryAfter)
+  }
   await requestPasswordReset(form.data.email)
   // The same answer whether or not the address has an account.
   return { sentTo: form.data.email }
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Forgot your password · Switchboard' }]
 

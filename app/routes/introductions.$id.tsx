@@ -22,10 +22,12 @@ import { getPostPage } from '~/modules/posts/post-queries.server'
 import { REPLY_MAX } from '~/modules/posts/posts.schema'
 import { formatDate, formatDateTime } from '~/utils/format'
 import { parseForm, type FieldErrors } from '~/utils/forms'
-import { forbidden, notFound } from '~/utils/http.server'
+import { forbidden, limitedFailure, notFound } from '~/utils/http.server'
 import { noticeFrom, type NoticeKey } from '~/utils/notices'
 import { newId, type Failure } from '~/utils/result'
 import { idParam } from '~/utils/params.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
@@ -115,6 +117,11 @@ export async function action(args: ActionFunctionArgs) {
         return data<ActionResult>({ form: 'message', errors: {}, values: { body, submissionKey: String(formData.get('submissionKey') ?? '') }, preview: renderMarkdown(body) })
       }
       if (!form.ok) return data<ActionResult>({ form: 'message', errors: form.errors, values: form.values }, { status: 400 })
+      const limit = await consumeLimit('message', user.id)
+      if (!limit.ok) {
+        const errors = { '': [limitMessage('message', limit.retryAfter)] }
+        return limitedFailure<ActionResult>({ form: 'message', errors, values: form.values }, limit.retryAfter)
+      }
       const result = await postIntroductionMessage(user, id, form.data)
       if (!result.ok) return failure('message', result, form.values)
       throw back('introduction-message-posted', `#message-${result.value.id}`)
@@ -509,6 +516,9 @@ export default function IntroductionPage() {
     </div>
   )
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Introduction · Switchboard' }]
 

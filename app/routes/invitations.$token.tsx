@@ -6,7 +6,9 @@ import { CompleteSignUpSchema } from '~/modules/accounts/accounts.schema'
 import { acceptInvitation, getInvitation } from '~/modules/accounts/accounts.server'
 import { requireAnonymous, sessionMeta, setSessionCookie } from '~/modules/auth/auth.server'
 import { parseForm } from '~/utils/forms'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireAnonymous(args)
@@ -22,11 +24,18 @@ export async function action(args: ActionFunctionArgs) {
   await requireAnonymous(args)
   const form = parseForm(await args.request.formData(), CompleteSignUpSchema)
   if (!form.ok) return formFailure(form)
+  const limit = await consumeLimit('invitation', args.context.clientIp ?? 'unknown')
+  if (!limit.ok) {
+    return limitedFailure({ errors: { '': [limitMessage('invitation', limit.retryAfter)] }, values: { name: form.data.name } }, limit.retryAfter)
+  }
   const result = await acceptInvitation(args.params.token, form.data, sessionMeta(args))
   if (!result.ok) return commandFailure(result, { name: form.data.name }, result.reason === 'weak_password' ? 400 : 409)
   setSessionCookie(args.context, result.value.token, result.value.expiresAt)
   throw redirect('/?notice=welcome')
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Accept your invitation · Switchboard' }]
 

@@ -9,6 +9,7 @@ import { requireAnonymous, safeRedirect, sessionMeta, setSessionCookie } from '~
 import { parseForm } from '~/utils/forms'
 import { commandFailure, formFailure } from '~/utils/http.server'
 import { noticeFrom } from '~/utils/notices'
+import { limitHeaders } from '~/utils/limit-headers'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireAnonymous(args)
@@ -29,6 +30,9 @@ export async function action(args: ActionFunctionArgs) {
   setSessionCookie(args.context, result.value.token, result.value.expiresAt)
   throw redirect(safeRedirect(form.data.redirectTo))
 }
+
+/** The throttle's Retry-After reaches the browser (documents and `.data` requests). */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Switchboard' }]
 

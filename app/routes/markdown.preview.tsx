@@ -1,8 +1,9 @@
-import { data, type ActionFunctionArgs } from '@remix-run/node'
+import { type ActionFunctionArgs } from '@remix-run/node'
 import { requireUser } from '~/modules/auth/auth.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { HttpError } from '~/utils/http.server'
-import { allowRequest } from '~/utils/rate-limit.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 /** The longest text that can be previewed: the longest body any form accepts. */
 const PREVIEW_MAX = 50_000
@@ -21,7 +22,8 @@ export async function loader() {
 /**
  * The Markdown editor's preview (with JavaScript): form field `body` →
  * `{ html }`, the same sanitized HTML the post will show; or `{ error }`
- * with 400 (missing or too long), 401 (signed out) or 429 (too many).
+ * with 400 (missing or too long), 401 (signed out) or 429 (too many, with
+ * Retry-After; limit "preview").
  */
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args).catch((thrown: unknown) => {
@@ -32,12 +34,9 @@ export async function action(args: ActionFunctionArgs) {
   })
   if (!user) return result({ error: SIGNED_OUT }, 401)
   // Rendering costs CPU (up to a few hundred ms for pathological text); people preview far less often.
-  if (!allowRequest(`markdown-preview:${user.id}`, 20, 60_000)) {
-    return result(
-      { error: 'Too many previews in a short time. Wait a minute and try again.' },
-      429,
-      { 'Retry-After': '60' },
-    )
+  const limit = await consumeLimit('preview', user.id)
+  if (!limit.ok) {
+    return result({ error: limitMessage('preview', limit.retryAfter) }, 429, { 'Retry-After': String(limit.retryAfter) })
   }
   const body = (await args.request.formData()).get('body')
   if (typeof body !== 'string') return result({ error: 'There is no text to preview.' }, 400)
@@ -45,6 +44,14 @@ export async function action(args: ActionFunctionArgs) {
   return result({ html: renderMarkdown(body) })
 }
 
+/**
+ * A real Response, not `data()`: this is a resource route, and Remix drops a
+ * `data()` init's status and headers on its document requests. Typed as its
+ * JSON so the editor's fetcher knows what it reads.
+ */
 function result(value: PreviewResult, status = 200, headers?: HeadersInit) {
-  return data(value, { status, headers })
+  return Response.json(value, { status, headers }) as unknown as PreviewResult
 }
+
+/** Retry-After on `.data` requests too. */
+export const headers = limitHeaders

@@ -10,8 +10,10 @@ import { BODY_MAX, MIGRATION_STATUS_LABELS, MigrationSchema } from '~/modules/po
 import { planMigration } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
 import { isPreview, previewResponse } from '~/utils/preview.server'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireUser(args)
@@ -24,10 +26,15 @@ export async function action(args: ActionFunctionArgs) {
   if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   const form = parseForm(formData, MigrationSchema)
   if (!form.ok) return formFailure(form)
+  const limit = await consumeLimit('post', user.id)
+  if (!limit.ok) return limitedFailure({ errors: { '': [limitMessage('post', limit.retryAfter)] }, values: form.values }, limit.retryAfter)
   const result = await planMigration(user, form.data)
   if (!result.ok) return commandFailure(result, form.values)
   throw redirect(`/posts/${result.value.id}?notice=migration-planned`)
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Plan a migration · Switchboard' }]
 

@@ -51,11 +51,12 @@ import {
 } from '~/modules/posts/posts.server'
 import { formatDate, formatDateTime, formatWindow } from '~/utils/format'
 import { isSafeId, parseForm, type FieldErrors } from '~/utils/forms'
-import { forbidden, notFound } from '~/utils/http.server'
+import { forbidden, notFound, limitedFailure } from '~/utils/http.server'
 import { noticeFrom, type NoticeKey } from '~/utils/notices'
-import { type Failure } from '~/utils/result'
-import { newId } from '~/utils/result'
+import { type Failure, newId } from '~/utils/result'
 import { idParam } from '~/utils/params.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
@@ -113,6 +114,12 @@ function failure(form: string, result: Failure, values: Record<string, string> =
   return data<ActionResult>({ form, errors: { [result.field ?? '']: [result.message] }, values }, { status: 409 })
 }
 
+/** A reply or workaround refused by its rate limit: 429, the message on the form, the text kept. */
+function limited(form: 'reply' | 'workaround', retryAfter: number, values: Record<string, string>) {
+  const message = limitMessage(form === 'reply' ? 'reply' : 'post', retryAfter)
+  return limitedFailure<ActionResult>({ form, errors: { '': [message] }, values }, retryAfter)
+}
+
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const postId = idParam(args)
@@ -132,6 +139,8 @@ export async function action(args: ActionFunctionArgs) {
         return data<ActionResult>({ form: 'reply', errors: {}, values: form.ok ? { body, quotedReplyId: form.data.quotedReplyId ?? '' } : form.values, preview: renderMarkdown(body) })
       }
       if (!form.ok) return data<ActionResult>({ form: 'reply', errors: form.errors, values: form.values }, { status: 400 })
+      const limit = await consumeLimit('reply', user.id)
+      if (!limit.ok) return limited('reply', limit.retryAfter, form.values)
       const result = await replyToPost(user, postId, form.data)
       if (!result.ok) return failure('reply', result, { body: form.data.body })
       throw back('reply-posted', `#reply-${result.value.id}`)
@@ -143,6 +152,8 @@ export async function action(args: ActionFunctionArgs) {
         return data<ActionResult>({ form: 'workaround', errors: {}, values: { body }, preview: renderMarkdown(body) })
       }
       if (!form.ok) return data<ActionResult>({ form: 'workaround', errors: form.errors, values: form.values }, { status: 400 })
+      const limit = await consumeLimit('post', user.id)
+      if (!limit.ok) return limited('workaround', limit.retryAfter, form.values)
       const result = await addWorkaround(user, postId, form.data)
       if (!result.ok) return failure('workaround', result, { body: form.data.body })
       throw back('workaround-added', `#workaround-${result.value.id}`)
@@ -213,6 +224,9 @@ export async function action(args: ActionFunctionArgs) {
       return data<ActionResult>({ form: 'actions', errors: { '': ['Choose an action.'] }, values: {} }, { status: 400 })
   }
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.post.title ?? 'Post'} · Switchboard` },

@@ -17,9 +17,11 @@ import { NOTE_MAX, ProposeSchema } from '~/modules/introductions/introductions.s
 import { proposeIntroduction } from '~/modules/introductions/introductions.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getPersonPage, getPostPage } from '~/modules/posts/post-queries.server'
-import { parseForm } from '~/utils/forms'
-import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
+import { parseForm, type FieldErrors } from '~/utils/forms'
+import { commandFailure, formFailure, forbidden, notFound, limitedFailure } from '~/utils/http.server'
 import { idFromQuery, idParam } from '~/utils/params.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 /** How many candidates to look through for the chosen one (the panel shows fewer). */
 const CANDIDATE_LOOKUP = 50
@@ -84,6 +86,10 @@ export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, 'support')
   const form = parseForm(await args.request.formData(), ProposeSchema)
   if (!form.ok) return formFailure(form)
+  const limit = await consumeLimit('introduction', user.id)
+  if (!limit.ok) {
+    return limitedFailure({ errors: { '': [limitMessage('introduction', limit.retryAfter)] } as FieldErrors, values: form.values }, limit.retryAfter)
+  }
   // The problem comes from the URL and the proposer from the session; the
   // asker is the problem's author, looked up by the command (never a form field).
   const result = await proposeIntroduction(user, { problemId: idParam(args), ...form.data })
@@ -93,6 +99,9 @@ export async function action(args: ActionFunctionArgs) {
   }
   throw redirect(`/introductions/${result.value.id}?notice=introduction-proposed`)
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export default function ProposeIntroductionPage() {
   const { sameMove, problem, solver, qualifyingPostId, defaults } = useLoaderData<typeof loader>()

@@ -14,8 +14,10 @@ import { logProblem } from '~/modules/posts/posts.server'
 import { similarPosts, type SearchCard } from '~/modules/search/search.server'
 import { parseForm, type FieldErrors } from '~/utils/forms'
 import { isPreview, typedFields } from '~/utils/preview.server'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireUser(args)
@@ -37,10 +39,16 @@ export async function action(args: ActionFunctionArgs) {
     })
   }
   if (!form.ok) return formFailure(form)
+  const typed = { ...form.values, versionIds: form.data.versionIds.join(',') }
+  const limit = await consumeLimit('post', user.id)
+  if (!limit.ok) return limitedFailure({ errors: { '': [limitMessage('post', limit.retryAfter)] }, values: typed }, limit.retryAfter)
   const result = await logProblem(user, form.data)
-  if (!result.ok) return commandFailure(result, { ...form.values, versionIds: form.data.versionIds.join(',') })
+  if (!result.ok) return commandFailure(result, typed)
   throw redirect(`/posts/${result.value.id}?notice=problem-logged`)
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Log a problem · Switchboard' }]
 

@@ -6,8 +6,9 @@ import { ChangeEmailSchema } from '~/modules/accounts/accounts.schema'
 import { requestEmailChange } from '~/modules/accounts/accounts.server'
 import { requireUser } from '~/modules/auth/auth.server'
 import { parseForm } from '~/utils/forms'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
 import { noticeFrom } from '~/utils/notices'
+import { limitHeaders } from '~/utils/limit-headers'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
@@ -19,9 +20,15 @@ export async function action(args: ActionFunctionArgs) {
   const form = parseForm(await args.request.formData(), ChangeEmailSchema)
   if (!form.ok) return formFailure(form)
   const result = await requestEmailChange(user, form.data)
+  if (!result.ok && 'retryAfter' in result) {
+    return limitedFailure({ errors: { [result.field ?? '']: [result.message] }, values: { email: form.data.email } }, result.retryAfter)
+  }
   if (!result.ok) return commandFailure(result, { email: form.data.email })
   throw redirect('/settings/email?notice=email-sent')
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Change your email · Switchboard' }]
 

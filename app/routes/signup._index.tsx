@@ -5,8 +5,10 @@ import { SubmitButton } from '~/components/ui/submit-button'
 import { SignUpRequestSchema } from '~/modules/accounts/accounts.schema'
 import { requestSignUp } from '~/modules/accounts/accounts.server'
 import { requireAnonymous } from '~/modules/auth/auth.server'
-import { parseForm } from '~/utils/forms'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { parseForm, type FieldErrors } from '~/utils/forms'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireAnonymous(args)
@@ -17,10 +19,17 @@ export async function action(args: ActionFunctionArgs) {
   await requireAnonymous(args)
   const form = parseForm(await args.request.formData(), SignUpRequestSchema)
   if (!form.ok) return formFailure(form)
+  const limit = await consumeLimit('sign-up', args.context.clientIp ?? 'unknown')
+  if (!limit.ok) {
+    return limitedFailure({ errors: { '': [limitMessage('sign-up', limit.retryAfter)] } as FieldErrors, values: { email: form.data.email } }, limit.retryAfter)
+  }
   const result = await requestSignUp(form.data.email)
   if (!result.ok) return commandFailure(result, { email: form.data.email })
   return { sentTo: form.data.email }
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · Switchboard' }]
 

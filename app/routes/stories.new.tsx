@@ -10,8 +10,10 @@ import { BODY_MAX, StorySchema, TAGS_MAX, TITLE_MAX } from '~/modules/posts/post
 import { writeStory } from '~/modules/posts/posts.server'
 import { parseForm } from '~/utils/forms'
 import { isPreview, previewResponse } from '~/utils/preview.server'
-import { commandFailure, formFailure } from '~/utils/http.server'
+import { commandFailure, formFailure, limitedFailure } from '~/utils/http.server'
 import { newId } from '~/utils/result'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireUser(args)
@@ -24,10 +26,16 @@ export async function action(args: ActionFunctionArgs) {
   const form = parseForm(formData, StorySchema, { arrays: ['versionIds'] })
   if (isPreview(formData)) return previewResponse(formData, BODY_MAX)
   if (!form.ok) return formFailure(form)
+  const typed = { ...form.values, versionIds: form.data.versionIds.join(',') }
+  const limit = await consumeLimit('post', user.id)
+  if (!limit.ok) return limitedFailure({ errors: { '': [limitMessage('post', limit.retryAfter)] }, values: typed }, limit.retryAfter)
   const result = await writeStory(user, form.data)
-  if (!result.ok) return commandFailure(result, { ...form.values, versionIds: form.data.versionIds.join(',') })
+  if (!result.ok) return commandFailure(result, typed)
   throw redirect(`/posts/${result.value.id}?notice=story-shared`)
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Share a success story · Switchboard' }]
 

@@ -7,9 +7,11 @@ import { CHECK_IN_BODY_MAX, CHECK_IN_SUBJECT_MAX, CheckInSchema, QuietFilterSche
 import { checkIn, checkInDraft, listCheckIns } from '~/modules/support/quiet.server'
 import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
-import { commandFailure, forbidden, formFailure, HttpError, notFound } from '~/utils/http.server'
+import { commandFailure, forbidden, formFailure, HttpError, limitedFailure, notFound } from '~/utils/http.server'
 import { newId } from '~/utils/result'
 import { idParam } from '~/utils/params.server'
+import { limitHeaders } from '~/utils/limit-headers'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 /** The list's `?days=` to go back to, when it was a valid one. */
 function daysQuery(request: Request) {
@@ -36,6 +38,11 @@ export async function action(args: ActionFunctionArgs) {
   const actor = await requireRole(args, 'support')
   const form = parseForm(await args.request.formData(), CheckInSchema, { arrays: ['recipientIds'] })
   if (!form.ok) return formFailure(form)
+  const limit = await consumeLimit('message', actor.id)
+  if (!limit.ok) {
+    const values = { ...form.values, recipientIds: form.data.recipientIds.join(',') }
+    return limitedFailure({ errors: { '': [limitMessage('message', limit.retryAfter)] }, values }, limit.retryAfter)
+  }
   const result = await checkIn(actor, { ...form.data, organizationId: idParam(args, 'organizationId') })
   if (!result.ok) {
     if (result.reason === 'forbidden') throw forbidden(result.message)
@@ -46,6 +53,9 @@ export async function action(args: ActionFunctionArgs) {
   params.set('checkedIn', result.value.id)
   throw redirect(`/support/quiet?${params}`)
 }
+
+/** Retry-After of a refused (429) submission reaches the browser. */
+export const headers = limitHeaders
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Check in on ${data.draft.organization.name} · Support · Switchboard` : 'Check in · Support · Switchboard' },

@@ -4,6 +4,7 @@
  * Every variable is listed in the README's configuration table.
  */
 import { z } from 'zod'
+import { parseLimitOverrides } from './rate-limits'
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -96,6 +97,17 @@ export const EnvSchema = z
         'must be a range like Mon-Fri or a list like Mon,Tue,Thu',
       )
       .default('Mon-Fri'),
+    /** Rate-limit overrides, "name=points/window" comma-separated ("reply=60/1h"); see the README. */
+    RATE_LIMITS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (!text) return {}
+        const parsed = parseLimitOverrides(text)
+        if (parsed.ok) return parsed.value
+        ctx.addIssue({ code: 'custom', message: parsed.message })
+        return z.NEVER
+      }),
   })
   .transform((env) => ({
     ...env,

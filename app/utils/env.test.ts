@@ -28,6 +28,7 @@ describe('parseEnv', () => {
       DEMO_PASSWORD: 'switchboard-demo',
       TRUST_PROXY: 0,
       PASSWORD_HASH_CONCURRENCY: 4,
+      RATE_LIMITS: {},
       LOG_REQUESTS: undefined,
       DIGEST_HOUR_UTC: 7,
       DIGEST_TIMER: true,

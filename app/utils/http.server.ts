@@ -43,3 +43,28 @@ export function typedValues(formData: FormData, fields: string[]) {
   }
   return values
 }
+
+/**
+ * A form refused by a rate limit: 429 with Retry-After (seconds), the message
+ * on the whole form and the typed values kept. The route needs
+ * `export const headers = limitHeaders` (utils/limit-headers.ts) for the
+ * header to reach the client.
+ */
+export function limitedFailure<T>(body: T, retryAfter: number) {
+  return data(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
+}
+
+/**
+ * A resource route's JSON answer. A real Response, not `data()`: Remix sends
+ * a resource route's Response as it is, while on document requests it drops
+ * a `data()` init's status and headers (and warns about plain objects).
+ * Typed as its body, so that fetchers of the route know what they read.
+ */
+export function resourceJson<T>(body: T, init?: ResponseInit): T {
+  return Response.json(body, init) as unknown as T
+}
+
+/** A resource route's JSON answer past a rate limit: 429 with Retry-After (seconds). */
+export function limitedJson<T>(body: T, retryAfter: number): T {
+  return resourceJson(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
+}

@@ -116,6 +116,10 @@ export default async function setup(project: TestProject) {
     DEMO_PASSWORD,
     LOG_REQUESTS: '0',
     PASSWORD_HASH_CONCURRENCY: '2',
+    // Every browser test signs in from 127.0.0.1 as the same few demo people,
+    // on one server: generous limits, so the suite's own writes never reach
+    // them. The limits themselves are tested in tests/routes/rate-limits.db.test.ts.
+    RATE_LIMITS: 'post=1000/1h,reply=1000/1h,message=1000/1h,introduction=1000/1h,sign-up=1000/1h,password-reset=1000/1h,invitation=1000/1h,security-email=1000/1h',
     ...(database ? { DATABASE_URL: database.url, SEED_DEMO: '1' } : {}),
   }
 

@@ -20,8 +20,8 @@ export async function signedInCookie(userId: string) {
   return `switchboard_session=${token}`
 }
 
-async function call(fn: RouteFn, request: Request, params: Record<string, string>): Promise<Outcome> {
-  const context: AppLoadContext = { cspNonce: 'test', clientIp: '203.0.113.7', responseCookies: [] }
+async function call(fn: RouteFn, request: Request, params: Record<string, string>, clientIp = '203.0.113.7'): Promise<Outcome> {
+  const context: AppLoadContext = { cspNonce: 'test', clientIp, responseCookies: [] }
   let value: unknown
   try {
     value = await fn({ request, context, params })
@@ -52,7 +52,7 @@ export function postForm(
   action: RouteFn,
   path: string,
   fields: Record<string, string> | URLSearchParams,
-  { cookie, params = {} }: { cookie?: string; params?: Record<string, string> } = {},
+  { cookie, params = {}, clientIp }: { cookie?: string; params?: Record<string, string>; clientIp?: string } = {},
 ) {
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }
   if (cookie) headers.Cookie = cookie
@@ -61,7 +61,7 @@ export function postForm(
     headers,
     body: fields instanceof URLSearchParams ? fields : new URLSearchParams(fields),
   })
-  return call(action, request, params)
+  return call(action, request, params, clientIp)
 }
 
 export function get(loader: RouteFn, path: string, { cookie, params = {} }: { cookie?: string; params?: Record<string, string> } = {}) {

@@ -22,13 +22,16 @@ export function SimilarPanel({ title, body, initial }: { title: string; body: st
     return () => clearTimeout(timer.current)
   }, [title, body, load])
   const results = fetcher.data?.results ?? initial ?? []
+  // Past the lookup limit (429): say so, rather than pretend nothing is similar.
+  const limited = fetcher.data?.limited ? fetcher.data.message : null
   return (
     <aside aria-labelledby="similar-heading" aria-live="polite" className="space-y-2 rounded-lg border border-amber-200 bg-amber-50 p-4">
       <h2 id="similar-heading" className="text-base">
         This may already be solved
       </h2>
+      {limited ? <p className="text-sm text-slate-700">{limited}</p> : null}
       {results.length === 0 ? (
-        <p className="text-sm text-slate-700">As you describe the problem, similar earlier posts appear here — solved ones first.</p>
+        limited ? null : <p className="text-sm text-slate-700">As you describe the problem, similar earlier posts appear here — solved ones first.</p>
       ) : (
         <ul className="space-y-2">
           {results.map((r) => (

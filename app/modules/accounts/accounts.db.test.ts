@@ -19,7 +19,7 @@ import {
   organizations,
   outbox,
   sessions,
-  signInFailures,
+  rateLimits,
   users,
   type Role,
 } from '~/db/schema'
@@ -39,6 +39,7 @@ import {
   TEST_PASSWORD,
 } from '#tests/factories'
 import { countRows } from '#tests/row-counts'
+import { pointsUsed } from '~/utils/rate-limit.server'
 import {
   acceptInvitation,
   changePassword,
@@ -108,7 +109,7 @@ const TABLES = {
   outbox,
   sessions,
   auditLog,
-  signInFailures,
+  rateLimits,
 }
 
 /** Row counts of every table an account flow writes to, in one query. */
@@ -174,17 +175,26 @@ async function sessionCount(userId: string) {
   return row!.value
 }
 
+/** Failed sign-ins counted now for "email:<address>" or "ip:<address>". */
 async function failuresFor(key: string) {
-  const [row] = await db
-    .select({ value: count() })
-    .from(signInFailures)
-    .where(eq(signInFailures.key, key))
-  return row!.value
+  const [kind, ...rest] = key.split(':')
+  return pointsUsed(kind === 'ip' ? 'sign-in-ip' : 'sign-in-account', rest.join(':'))
 }
 
+/**
+ * Counts `howMany` failures as if they happened `ageMs` ago: they open the
+ * key's window then, or join the window already open (as real ones would).
+ */
 async function addOldFailures(key: string, howMany: number, ageMs: number) {
-  const at = new Date(Date.now() - ageMs)
-  await db.insert(signInFailures).values(Array.from({ length: howMany }, () => ({ key, at })))
+  const [kind, ...rest] = key.split(':')
+  const name = kind === 'ip' ? 'sign-in-ip' : 'sign-in-account'
+  const windowSec = THROTTLE_WINDOW_MS / 1000
+  await db.execute(sql`
+    insert into rate_limits as r (key, points, reset_at)
+    values (${`${name}:${rest.join(':')}`}, ${howMany}::int, now() + (${windowSec}::int - ${Math.round(ageMs / 1000)}::int) * interval '1 second')
+    on conflict (key) do update set
+      points = case when r.reset_at <= now() then excluded.points else r.points + excluded.points end,
+      reset_at = case when r.reset_at <= now() then excluded.reset_at else r.reset_at end`)
 }
 
 async function auditActions(subjectId: string) {
@@ -244,7 +254,7 @@ describe('signIn', () => {
   it('gives an unknown email and a wrong password the same answer, and counts both', async () => {
     const user = await createUser({ email: uniqueEmail() })
     const unknown = uniqueEmail()
-    const wrongPassword = await expectNothingWrittenBut(['signInFailures'], () =>
+    const wrongPassword = await expectNothingWrittenBut(['rateLimits'], () =>
       signIn({ email: user.email, password: 'not the password at all' }),
     )
     const unknownEmail = await signIn({ email: unknown, password: TEST_PASSWORD })
@@ -303,6 +313,7 @@ describe('signIn', () => {
     )
     // A refused attempt is not counted again, so hammering does not extend the wait.
     expect(await rowCounts()).toEqual(before)
+    expect(await failuresFor(`email:${user.email}`)).toBe(MAX_FAILURES_PER_ACCOUNT)
     expect(await sessionCount(user.id)).toBe(0)
     // Keyed by the email typed, in any case.
     expect(
@@ -408,7 +419,7 @@ describe('signIn', () => {
       'Too many failed sign-ins. Wait 1 minute and try again, or reset your password.',
     )
     // One failure aged out: under the limit again.
-    await db.delete(signInFailures).where(eq(signInFailures.key, key))
+    await db.delete(rateLimits).where(eq(rateLimits.key, `sign-in-account:${user.email}`))
     await addOldFailures(key, 1, minutesAgo(16))
     await addOldFailures(key, MAX_FAILURES_PER_ACCOUNT - 1, minutesAgo(1))
     expect((await signIn({ email: user.email, password: TEST_PASSWORD })).ok).toBe(true)
@@ -644,6 +655,8 @@ describe('invitations', () => {
       invitations: before.invitations + 1,
       outbox: before.outbox + 1,
       auditLog: before.auditLog + 1,
+      // The address's security-email limit, opened by this first email.
+      rateLimits: before.rateLimits + 1,
     })
 
     expect(await getInvitation(token)).toEqual({
@@ -982,6 +995,7 @@ describe('sign-up by allowed domain', () => {
       ...before,
       emailTokens: before.emailTokens + 1,
       outbox: before.outbox + 1,
+      rateLimits: before.rateLimits + 1,
     })
     expect(await getSignUp(token)).toEqual({
       ok: true,
@@ -996,7 +1010,7 @@ describe('sign-up by allowed domain', () => {
       organizationId: organization.id,
       name: 'Bruce',
     })
-    const result = await expectNothingWrittenBut(['outbox'], () => requestSignUp(existing.email))
+    const result = await expectNothingWrittenBut(['outbox', 'rateLimits'], () => requestSignUp(existing.email))
     // The same answer as for a new address.
     expect(result).toEqual({ ok: true, value: undefined })
     const message = await onlyEmailTo(existing.email)

@@ -44,6 +44,7 @@ import {
 } from '~/modules/auth/throttle.server'
 import { generateLinkToken, hashLinkToken, isWellFormedLinkToken } from '~/modules/auth/tokens.server'
 import { kickMailer, queueEmail } from '~/modules/email/email.server'
+import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 import { renderEmail } from '~/modules/email/render.server'
 import { absoluteUrl } from '~/utils/env.server'
 import { fail, newId, ok, type Result } from '~/utils/result'
@@ -151,6 +152,11 @@ async function issueEmailToken(
   return token
 }
 
+/** A security email refused by the recipient's rate limit: a failure on the email field, with the wait. */
+function rateLimited(retryAfter: number) {
+  return { ...fail('rate_limited', limitMessage('security-email', retryAfter), 'email'), retryAfter }
+}
+
 // -- sign-in ------------------------------------------------------------------
 
 export type SignInInput = { email: string; password: string }
@@ -178,13 +184,13 @@ export async function signIn(input: SignInInput, meta: SessionMeta = {}): Promis
   try {
     valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password)
   } catch (error) {
-    await forgetSignInAttempt(attempt.ids)
+    await forgetSignInAttempt(attempt)
     if (error instanceof HashingBusyError) return fail('busy', MESSAGES.busy)
     throw error
   }
   // A wrong guess stays recorded.
   if (!user || !valid) return fail('invalid_credentials', MESSAGES.invalidCredentials)
-  await forgetSignInAttempt(attempt.ids)
+  await forgetSignInAttempt(attempt)
   if (!user.active) return fail('deactivated', MESSAGES.deactivated)
 
   const { token, session } = await db.transaction(async (tx) => {
@@ -362,7 +368,8 @@ export type InviteInput = { organizationId: string; email: string; role: Role }
 /**
  * Invites an email into an organization with a role and emails a single-use
  * link valid for 7 days. Inviting the same email again withdraws the older
- * open invitation. Admins only.
+ * open invitation. Admins only. Past the address's limit of security emails
+ * ("security-email") answers `rate_limited` with `retryAfter` seconds.
  */
 export async function inviteUser(actor: Actor, input: InviteInput) {
   if (!isAdmin(actor)) return fail('forbidden', MESSAGES.forbidden)
@@ -374,6 +381,10 @@ export async function inviteUser(actor: Actor, input: InviteInput) {
       return fail('role_not_allowed', MESSAGES.staffRoleOutsideVendor, 'role')
     }
     if (await findUserByEmail(email, tx)) return fail('already_member', MESSAGES.alreadyMember, 'email')
+    // A few security emails an hour per address. The admin may be told: they
+    // chose the address, and nothing about an account is revealed.
+    const limit = await consumeLimit('security-email', email, tx)
+    if (!limit.ok) return rateLimited(limit.retryAfter)
 
     await tx
       .update(invitations)
@@ -583,7 +594,8 @@ function isRollback(error: unknown) {
  * Starts a sign-up for an email whose domain an admin allowed. Emails a
  * confirmation link (24 hours). If the email already has an account, that
  * address is told so instead; the page shows the same either way, so the
- * form cannot be used to find out who has an account.
+ * form cannot be used to find out who has an account. Past the address's
+ * limit of security emails ("security-email") nothing is sent, silently.
  */
 export async function requestSignUp(emailInput: string) {
   const email = emailInput.toLowerCase()
@@ -595,6 +607,9 @@ export async function requestSignUp(emailInput: string) {
   if (!domain) return fail('domain_not_allowed', MESSAGES.domainNotAllowed, 'email')
 
   await db.transaction(async (tx) => {
+    // Past the address's limit nothing is sent, silently: the page must look
+    // the same whether or not the address has an account.
+    if (!(await consumeLimit('security-email', email, tx)).ok) return
     const existing = await findUserByEmail(email, tx)
     if (existing) {
       await queueEmail(tx, {
@@ -699,12 +714,19 @@ export async function completeSignUp(token: string | undefined, input: NewAccoun
  * and the token row is stored already used and expired, so it opens
  * nothing. The message is committed before the answer, so a process that
  * dies right after answering loses no email.
+ *
+ * Past the address's limit of security emails ("security-email") nothing is
+ * sent and no link replaces the last one, also silently: that limit is per
+ * address, so it tells nothing about whether the address has an account.
  */
 export async function requestPasswordReset(emailInput: string) {
   const email = emailInput.toLowerCase()
   const found = await findUserByEmail(email)
   const user = found?.active ? found : null
   await db.transaction(async (tx) => {
+    // Past the address's limit nothing is sent (and no new link replaces the
+    // last one), silently: the page must not tell who has an account.
+    if (!(await consumeLimit('security-email', email, tx)).ok) return
     const now = new Date()
     // A new link replaces older unused ones (nobody's, for an unknown address).
     await tx
@@ -848,7 +870,9 @@ export async function changePassword(
 
 /**
  * Starts an email change: after checking the password, emails a confirmation
- * link to the new address. Nothing changes until that link is opened.
+ * link to the new address. Nothing changes until that link is opened. Past
+ * the new address's limit of security emails answers `rate_limited` with
+ * `retryAfter` seconds.
  */
 export async function requestEmailChange(actor: Actor, input: { email: string; currentPassword: string }) {
   const email = input.email.toLowerCase()
@@ -859,7 +883,10 @@ export async function requestEmailChange(actor: Actor, input: { email: string; c
   }
   if (email === user.email) return fail('same_email', MESSAGES.sameEmail, 'email')
   if (await findUserByEmail(email)) return fail('email_taken', 'Another account already uses this email address.', 'email')
-  await db.transaction(async (tx) => {
+  const refused = await db.transaction(async (tx) => {
+    // A few security emails an hour per address; the person asking is signed in and told.
+    const limit = await consumeLimit('security-email', email, tx)
+    if (!limit.ok) return limit
     await tx
       .update(emailTokens)
       .set({ usedAt: new Date() })
@@ -884,7 +911,9 @@ export async function requestEmailChange(actor: Actor, input: { email: string; c
         footer: 'If you did not ask for this, ignore this email; nothing changes.',
       }),
     })
+    return null
   })
+  if (refused) return rateLimited(refused.retryAfter)
   kickMailer()
   return ok({ email })
 }
