@@ -11,9 +11,7 @@
  * by words alone (`encodeQuery` returns null).
  */
 import { Worker } from 'node:worker_threads'
-
-/** How long a typed text waits for its vector before similar posts rank by words alone. */
-export const QUERY_TIMEOUT_MS = 300
+import { env } from '~/utils/env.server'
 
 type Reply = { id: number; vectors?: Float32Array[]; threadId?: number; priority?: number | null; error?: string }
 type Request = { id: number; texts: string[]; resolve: (reply: Reply) => void; reject: (error: Error) => void }
@@ -109,10 +107,11 @@ export async function encodeTexts(texts: string[]): Promise<{ vectors: Float32Ar
 
 /**
  * Encodes a text someone is waiting for, ahead of background batches; null
- * when no vector came within `timeoutMs` (thread busy, model still loading)
- * or the model failed: the caller then ranks by words.
+ * when no vector came within `timeoutMs` (MEANING_QUERY_TIMEOUT_MS: thread
+ * busy, model still loading) or the model failed: the caller then ranks by
+ * words.
  */
-export async function encodeQuery(text: string, timeoutMs = QUERY_TIMEOUT_MS): Promise<Float32Array | null> {
+export async function encodeQuery(text: string, timeoutMs = env().MEANING_QUERY_TIMEOUT_MS): Promise<Float32Array | null> {
   const { promise, cancel } = request([text], 'queries')
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<null>((resolve) => {

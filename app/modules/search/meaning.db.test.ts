@@ -7,6 +7,7 @@ import { actorOf, createProduct, createUser } from '#tests/factories'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import { editPost, logProblem, setPostHidden } from '~/modules/posts/posts.server'
 import { catchUpMeanings, MEANING_MODEL, updateMeanings } from './meaning.server'
+import { resetEnvCache } from '~/utils/env.server'
 import { searchSettled, startSearchIndex, stopSearchIndex } from './search-index.server'
 import { similarPosts } from './search.server'
 
@@ -29,6 +30,9 @@ async function problem(title: string, body: string) {
 const meaningOf = async (postId: string) => (await db.select().from(postMeanings).where(eq(postMeanings.postId, postId)))[0]
 
 beforeAll(async () => {
+  // The typed text's encoding must not fall back to words on a busy test machine.
+  process.env.MEANING_QUERY_TIMEOUT_MS = '20000'
+  resetEnvCache()
   author = actorOf(await createUser({ name: 'Ada' }))
   reader = actorOf(await createUser({ name: 'Rui' }))
   support = actorOf(await createUser({ role: 'support', name: 'Sam' }))
@@ -37,6 +41,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  delete process.env.MEANING_QUERY_TIMEOUT_MS
+  resetEnvCache()
   await stopSearchIndex({ save: false })
 })
 
