@@ -46,7 +46,7 @@ export function boot(e: Env = env()): Promise<void> {
       state.health = { status: 'warming' }
       startMailer()
       // Hourly maintenance, introduction expiry and outcomes, the daily digest: jobs, run once across processes.
-      startBackgroundJobs({ digestHourUtc: e.DIGEST_TIMER ? e.DIGEST_HOUR_UTC : null })
+      startBackgroundJobs({ digestHourUtc: e.DIGEST_TIMER ? e.DIGEST_HOUR_UTC : null, periodMinutes: e.JOBS_PERIOD_MINUTES })
       await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
       startMeaningWorker()
       state.health = { status: 'ready' }

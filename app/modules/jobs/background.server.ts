@@ -5,9 +5,11 @@
  * due and unclaimed. With N processes each hour's maintenance and each day's
  * digest therefore run once, in whichever process claims them first.
  *
- * - `maintenance:<hour>`: expired sessions, old sign-in failures, finished
+ * - `maintenance:<period>`: expired sessions, old sign-in failures, finished
  *   jobs and stale meaning claims deleted;
- * - `introductions.expire:<hour>`, `introductions.outcomes:<hour>`;
+ * - `introductions.expire:<period>`, `introductions.outcomes:<period>`;
+ *   a period is an hour (JOBS_PERIOD_MINUTES), named by its start
+ *   ('2026-12-04T18:00');
  * - `digest:<day>`, once the database's clock is past DIGEST_HOUR_UTC (not
  *   scheduled at all with DIGEST_TIMER=0, e.g. when cron runs `npm run digest`).
  *
@@ -23,10 +25,14 @@ import { sendDailyDigests } from '~/modules/notifications/notifications.server'
 import { pruneMeaningClaims } from '~/modules/search/meaning.server'
 import { databaseNow, pruneFinishedJobs, runDueJobs, scheduleJob, type JobHandler, type RunOptions } from './jobs.server'
 
-/** How often each process's runner looks for due jobs. */
+/** How often each process's runner looks for due jobs (more often for periods under two minutes). */
 const POLL_MS = 30 * 1000
 
-const hourOf = (now: Date) => now.toISOString().slice(0, 13)
+/** The start of the period `now` falls in, to the minute: periods of `minutes` counted from the epoch, so an hour's starts on the hour. */
+const periodOf = (now: Date, minutes: number) => {
+  const ms = minutes * 60 * 1000
+  return new Date(Math.floor(now.getTime() / ms) * ms).toISOString().slice(0, 16)
+}
 const dayOf = (now: Date) => now.toISOString().slice(0, 10)
 
 /** What each periodic job does. Every one is safe to run again (row locks, dedupe keys). */
@@ -63,13 +69,21 @@ export const PERIODIC_HANDLERS: Record<string, JobHandler> = {
  * `digestHourUtc` null: no digest (DIGEST_TIMER=0). Returns the keys this
  * call added (others were there already).
  */
-export async function schedulePeriodicJobs({ digestHourUtc, database }: { digestHourUtc: number | null; database?: Database }) {
+export async function schedulePeriodicJobs({
+  digestHourUtc,
+  periodMinutes = 60,
+  database,
+}: {
+  digestHourUtc: number | null
+  periodMinutes?: number
+  database?: Database
+}) {
   const now = await databaseNow(database)
-  const hour = hourOf(now)
+  const period = periodOf(now, periodMinutes)
   const wanted: [string, string, unknown][] = [
-    ['maintenance', `maintenance:${hour}`, {}],
-    ['introductions.expire', `introductions.expire:${hour}`, {}],
-    ['introductions.outcomes', `introductions.outcomes:${hour}`, {}],
+    ['maintenance', `maintenance:${period}`, {}],
+    ['introductions.expire', `introductions.expire:${period}`, {}],
+    ['introductions.outcomes', `introductions.outcomes:${period}`, {}],
   ]
   if (digestHourUtc !== null && now.getUTCHours() >= digestHourUtc) wanted.push(['digest', `digest:${dayOf(now)}`, { day: dayOf(now) }])
   const added: string[] = []
@@ -80,9 +94,11 @@ export async function schedulePeriodicJobs({ digestHourUtc, database }: { digest
 }
 
 /** One round: schedule this period's jobs, then run what is due. */
-export async function runBackgroundRound(options: RunOptions & { digestHourUtc: number | null; handlers?: Record<string, JobHandler> }) {
-  const { digestHourUtc, handlers = PERIODIC_HANDLERS, ...run } = options
-  await schedulePeriodicJobs({ digestHourUtc, database: run.database })
+export async function runBackgroundRound(
+  options: RunOptions & { digestHourUtc: number | null; periodMinutes?: number; handlers?: Record<string, JobHandler> },
+) {
+  const { digestHourUtc, periodMinutes, handlers = PERIODIC_HANDLERS, ...run } = options
+  await schedulePeriodicJobs({ digestHourUtc, periodMinutes, database: run.database })
   return runDueJobs(handlers, run)
 }
 
@@ -93,7 +109,7 @@ const holder = globalThis as { __switchboardJobs?: Runner }
  * Starts this process's job runner: a round now and every half minute, one
  * round at a time. A failed round is logged and the next one tries again.
  */
-export function startBackgroundJobs({ digestHourUtc }: { digestHourUtc: number | null }): Runner {
+export function startBackgroundJobs({ digestHourUtc, periodMinutes = 60 }: { digestHourUtc: number | null; periodMinutes?: number }): Runner {
   if (holder.__switchboardJobs) return holder.__switchboardJobs
   let running: Promise<unknown> = Promise.resolve()
   let stopped = false
@@ -101,14 +117,14 @@ export function startBackgroundJobs({ digestHourUtc }: { digestHourUtc: number |
     running = running.then(async () => {
       if (stopped) return
       try {
-        await runBackgroundRound({ digestHourUtc })
+        await runBackgroundRound({ digestHourUtc, periodMinutes })
       } catch (error) {
         console.error('[jobs] a round failed; the next one tries again:', error)
       }
     })
   }
   round()
-  const timer = setInterval(round, POLL_MS)
+  const timer = setInterval(round, Math.min(POLL_MS, (periodMinutes * 60 * 1000) / 4))
   timer.unref()
   const runner: Runner = {
     stop: async () => {
