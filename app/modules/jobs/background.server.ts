@@ -16,6 +16,7 @@
  * Mail (the outbox) and meaning vectors are not jobs: their rows are the
  * work, claimed directly (email.server.ts, meaning.server.ts).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Database } from '~/db/client.server'
 import { deleteExpiredSessions } from '~/modules/auth/session.server'
 import { pruneSignInFailures } from '~/modules/auth/throttle.server'
@@ -25,6 +26,12 @@ import { sendDailyDigests } from '~/modules/notifications/notifications.server'
 import { pruneMeaningClaims } from '~/modules/search/meaning.server'
 import { databaseNow, pruneFinishedJobs, runDueJobs, scheduleJob, type JobHandler, type RunOptions } from './jobs.server'
 
+/**
+ * How long stopping waits for the job being run: a stop must leave time for
+ * the rest of the shutdown (the search snapshot). A job cut short keeps its
+ * claim and is taken over when the lease runs out (every job is safe to repeat).
+ */
+const STOP_WAIT_MS = 2000
 /** How often each process's runner looks for due jobs (more often for periods under two minutes). */
 const POLL_MS = 30 * 1000
 
@@ -131,14 +138,14 @@ export function startBackgroundJobs({ digestHourUtc, periodMinutes = 60 }: { dig
       stopped = true
       clearInterval(timer)
       delete holder.__switchboardJobs
-      await running
+      await Promise.race([running, sleep(STOP_WAIT_MS, undefined, { ref: false })])
     },
   }
   holder.__switchboardJobs = runner
   return runner
 }
 
-/** Stops the runner after the job it is running. */
+/** Stops the runner, after the job it is running or at most two seconds. */
 export async function stopBackgroundJobs() {
   await holder.__switchboardJobs?.stop()
 }

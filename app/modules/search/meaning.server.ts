@@ -51,6 +51,8 @@ const BATCH = 4
 const PAUSE_MS = 20
 /** How long a claim holds: longer than any step, short enough that a dead process's problems wait little. */
 const CLAIM_MS = 2 * 60 * 1000
+/** How long stopping waits for the batch being encoded before ending the encoder thread. */
+const STOP_WAIT_MS = 1000
 /** How often the worker looks for problems written or changed by other processes (an import, another server). */
 const CATCH_UP_MS = 5 * 60 * 1000
 
@@ -256,7 +258,7 @@ export async function catchUpMeanings(options: MeaningOptions = {}): Promise<num
   let after = ''
   while (!signal?.aborted) {
     const { seen, held } = await claim(database, holder, { after })
-    if (!seen.length) break
+    if (!seen.length || signal?.aborted) break
     after = seen[seen.length - 1]!
     done += await store(database, held, encode)
     await between?.()
@@ -273,7 +275,7 @@ export async function pruneMeaningClaims(database: Database = db) {
 type Worker = { stop: () => Promise<void>; idle: () => Promise<void> }
 const holder = globalThis as { __switchboardMeanings?: Worker }
 
-/** Stops the worker, after the batch it is encoding. */
+/** Stops the worker and the encoder thread, after the batch it is encoding or at most a second. */
 export async function stopMeaningWorker() {
   await holder.__switchboardMeanings?.stop()
 }
@@ -309,7 +311,8 @@ export function startMeaningWorker(): Worker {
         const made = (await changed()) + (catchUp ? await catchUpMeanings({ signal: stopping.signal, between: changed }) : 0)
         if (made > 5) console.info(`meanings: ${made} problems encoded in ${Date.now() - started} ms`)
       } catch (error) {
-        console.error('meanings: could not encode problems; similar posts rank by words until the next run', error)
+        // Stopping ends the encoder thread under a batch; the next start catches up.
+        if (!stopping.signal.aborted) console.error('meanings: could not encode problems; similar posts rank by words until the next run', error)
       }
     })
   }
@@ -329,8 +332,10 @@ export function startMeaningWorker(): Worker {
       clearInterval(timer)
       unsubscribe()
       delete holder.__switchboardMeanings
-      await running
+      // The batch being encoded may finish; a slow one (the thread has the lowest priority) is cut short.
+      await Promise.race([running, sleep(STOP_WAIT_MS, undefined, { ref: false })])
       await stopEncoder()
+      await running
     },
     idle: () => running,
   }
