@@ -5,9 +5,9 @@
  * (nice 19 on Linux), so a catch-up over an import of 50,000 problems takes
  * the cores only when requests and the database leave them idle.
  *
- * One batch is in the thread at a time. A text being typed (the "already
- * solved?" panel) goes ahead of queued background batches and waits at most
- * a fraction of a second: when the thread is busy longer, the caller ranks
+ * One text is in the thread at a time. A text being typed (the "already
+ * solved?" panel) goes ahead of queued background texts and waits at most
+ * MEANING_QUERY_TIMEOUT_MS: when the thread is busy longer, the caller ranks
  * by words alone (`encodeQuery` returns null).
  */
 import { Worker } from 'node:worker_threads'
@@ -102,7 +102,9 @@ const unwrap = (reply: Reply) => {
  */
 export async function encodeTexts(texts: string[]): Promise<{ vectors: Float32Array[]; threadId: number }> {
   if (!texts.length) return { vectors: [], threadId: state.thread?.threadId ?? -1 }
-  return unwrap(await request(texts, 'background').promise)
+  // One text per message: a typed text then waits behind one text (tens of ms), not a whole batch.
+  const replies = (await Promise.all(texts.map((text) => request([text], 'background').promise))).map(unwrap)
+  return { vectors: replies.flatMap((r) => r.vectors), threadId: replies[0]!.threadId }
 }
 
 /**

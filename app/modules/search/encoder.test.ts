@@ -42,6 +42,18 @@ describe('the encoder thread', () => {
     expect(cosine(car!, rental!)).toBeGreaterThan(cosine(car!, sync!))
   })
 
+  it('encodes a typed text ahead of the background texts queued before it', async () => {
+    await encodeTexts(['warm up'])
+    let backlogDone = false
+    const backlog = encodeTexts(Array.from({ length: 24 }, (_, i) => `Queued problem ${i} about ledger exports`)).then(() => {
+      backlogDone = true
+    })
+    const vector = await encodeQuery('wrong currency sign on invoices', 60_000)
+    expect(vector).toHaveLength(512)
+    expect(backlogDone).toBe(false)
+    await backlog
+  })
+
   it('answers a typed text with no vector when the thread is busy past the timeout, and with one when it is free', async () => {
     const backlog = encodeTexts(Array.from({ length: 48 }, (_, i) => `Problem number ${i} with the export of ledgers at night`))
     expect(await encodeQuery('wrong currency sign on invoices', 1)).toBeNull()

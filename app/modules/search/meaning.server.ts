@@ -238,6 +238,7 @@ export async function updateMeanings(ids: string[], options: MeaningOptions = {}
   const { database = db, holder = processLabel(), encode = embed } = options
   let done = 0
   for (let i = 0; i < ids.length; i += BATCH) {
+    if (i > 0) await sleep(PAUSE_MS) // a burst of changes is taken in steps too
     const { held } = await claim(database, holder, { ids: ids.slice(i, i + BATCH) })
     done += await store(database, held, encode)
   }
