@@ -15,7 +15,7 @@ import { notify } from '~/modules/notifications/notifications.server'
 import { createUser } from '#tests/factories'
 import { secondProcessDatabase } from '#tests/second-process'
 import { PERIODIC_HANDLERS, runBackgroundRound } from './background.server'
-import { getJob, runDueJobs, scheduleJob, type JobHandler } from './jobs.server'
+import { getJob, pruneFinishedJobs, runDueJobs, scheduleJob, type JobHandler } from './jobs.server'
 
 vi.mock('~/modules/email/email.server', async (importOriginal) => ({
   ...(await importOriginal<typeof EmailModule>()),
@@ -164,6 +164,23 @@ describe('retries', () => {
     expect(await runDueJobs(handlers, { holder: 'process-b' })).toEqual({ done: 1, failed: 0 })
     expect(ran).toEqual([key])
     expect(await getJob(key)).toMatchObject({ state: 'done', lockedBy: 'process-b', attempts: 2 })
+  })
+
+  it('gives up a job abandoned on its last attempt instead of running it again, with an error logged', async () => {
+    const key = unique('crasher')
+    await scheduleJob('crasher', key, { maxAttempts: 2 })
+    await db.update(jobs).set({ state: 'running', lockedBy: 'dead-process', lockedAt: sql`now() - interval '16 minutes'`, attempts: 2 }).where(eq(jobs.key, key))
+    const ran: string[] = []
+    expect(await runDueJobs({ crasher: async (job) => void ran.push(job.key) })).toEqual({ done: 0, failed: 0 })
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      await pruneFinishedJobs()
+      expect(String(error.mock.calls[0]![0])).toContain(`${key} was abandoned during all 2 attempts`)
+    } finally {
+      error.mockRestore()
+    }
+    expect(ran).toEqual([])
+    expect(await getJob(key)).toMatchObject({ state: 'failed', attempts: 2 })
   })
 
   it('scheduling a key that exists adds nothing, whatever state the job is in', async () => {

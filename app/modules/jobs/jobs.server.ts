@@ -77,6 +77,8 @@ export type RunOptions = {
   backoffBaseMs?: number
 }
 
+const leaseExpired = () => sql`now() - make_interval(secs => ${JOB_LEASE_MS / 1000})`
+
 /** Claims one due job of the given kinds, or none. */
 async function claimOne(database: Database, kinds: string[], holder: string) {
   const due = database
@@ -87,7 +89,8 @@ async function claimOne(database: Database, kinds: string[], holder: string) {
         inArray(jobs.kind, kinds),
         or(
           and(eq(jobs.state, 'pending'), lte(jobs.runAt, sql`now()`)),
-          and(eq(jobs.state, 'running'), lt(jobs.lockedAt, sql`now() - make_interval(secs => ${JOB_LEASE_MS / 1000})`)),
+          // Abandoned by a process that died, with attempts left (one that died every time is given up below).
+          and(eq(jobs.state, 'running'), lt(jobs.lockedAt, leaseExpired()), lt(jobs.attempts, jobs.maxAttempts)),
         ),
       ),
     )
@@ -150,8 +153,19 @@ export async function databaseNow(database: Database = db): Promise<Date> {
   return new Date(Number(row!.ms))
 }
 
-/** Deletes finished jobs older than `days` (periodic keys are never needed again after their period). */
+/**
+ * Gives up jobs abandoned on their last attempt (their process died each
+ * time: a job that crashes its process is not retried forever), logging
+ * each, and deletes finished jobs older than `days` (periodic keys are never
+ * needed again after their period). Returns how many were deleted.
+ */
 export async function pruneFinishedJobs(days = 7, database: Database = db) {
+  const abandoned = await database
+    .update(jobs)
+    .set({ state: 'failed', finishedAt: sql`now()`, lastError: 'abandoned: its process stopped during every attempt' })
+    .where(and(eq(jobs.state, 'running'), lt(jobs.lockedAt, leaseExpired()), sql`${jobs.attempts} >= ${jobs.maxAttempts}`))
+    .returning({ key: jobs.key, attempts: jobs.attempts })
+  for (const job of abandoned) console.error(`[jobs] ${job.key} was abandoned during all ${job.attempts} attempts; giving up`)
   const rows = await database
     .delete(jobs)
     .where(and(inArray(jobs.state, ['done', 'failed']), lt(jobs.finishedAt, sql`now() - make_interval(days => ${days})`)))
