@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from '@remix-run/dev'
 import tailwindcss from '@tailwindcss/vite'
 import fs from 'node:fs'
+import path from 'node:path'
 import { defineConfig, type Plugin } from 'vite'
 import tsconfigPaths from 'vite-tsconfig-paths'
 
@@ -17,13 +18,14 @@ declare module '@remix-run/node' {
  * (`new URL('./meaning.worker.mjs', import.meta.url)` from build/server/index.js).
  */
 function encoderWorker(): Plugin {
-  const source = 'app/modules/search/meaning.worker.mjs'
+  let source = ''
   let ssr = false
   return {
     name: 'switchboard-encoder-worker',
     apply: 'build',
     configResolved(config) {
       ssr = Boolean(config.build.ssr)
+      source = path.resolve(config.root, 'app/modules/search/meaning.worker.mjs')
     },
     generateBundle() {
       if (ssr) this.emitFile({ type: 'asset', fileName: 'meaning.worker.mjs', source: fs.readFileSync(source, 'utf8') })

@@ -1,7 +1,8 @@
 /**
  * Starting the hub: connect to the database, migrate, seed the demo world
- * where it applies, and start the background work (job runner, mailer, meaning worker). The HTTP server answers
- * `/healthz` with 503 until this has finished.
+ * where it applies, and start the background work (job runner, mailer,
+ * meaning worker). The HTTP server answers `/healthz` with 503 until this
+ * has finished.
  *
  * Exported through entry.server.tsx so that the server runs this code inside
  * the Remix build (one copy of every module), in development and production.
