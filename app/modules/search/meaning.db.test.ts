@@ -16,6 +16,9 @@ vi.mock('~/modules/email/email.server', async (importOriginal) => ({
   kickMailer: vi.fn(),
 }))
 
+// The encoder thread runs at the lowest priority: on a busy machine these tests wait longer than most.
+const SLOW = 120_000
+
 let author: Actor
 let reader: Actor
 let support: Actor
@@ -59,7 +62,7 @@ describe('similar problems by meaning', () => {
     // On a problem's own page, its stored vector stands for its text.
     const page = await similarPosts(support, 'Euro amounts on invoices carry a dollar sign: wrong currency', { excludeId: meansIt })
     expect(page.map((r) => r.id)).toEqual([sharesWords])
-  })
+  }, SLOW)
 
   it('encodes visible problems once, again after an edit (told, or caught up), and never hidden ones', async () => {
     const id = await problem('Ledger sync stalls overnight', 'The nightly ledger sync stops halfway and never resumes.')
@@ -87,5 +90,5 @@ describe('similar problems by meaning', () => {
     expect((await meaningOf(id))!.textHash).not.toBe(second!.textHash)
     expect(await catchUpMeanings()).toBe(0)
     await searchSettled()
-  })
+  }, SLOW)
 })
