@@ -1,7 +1,8 @@
 /**
  * Starting the hub: connect to the database, migrate, seed the demo world
- * where it applies, and start the background timers. The HTTP server answers
- * `/healthz` with 503 until this has finished.
+ * where it applies, and start the background work (job runner, mailer,
+ * meaning worker). The HTTP server answers `/healthz` with 503 until this
+ * has finished.
  *
  * Exported through entry.server.tsx so that the server runs this code inside
  * the Remix build (one copy of every module), in development and production.
@@ -11,13 +12,10 @@ import path from 'node:path'
 import { connectDatabase, getDatabaseHandle, hasDatabase, pingDatabase } from '~/db/client.server'
 import { migrateDatabase } from '~/db/migrate'
 import { seedDemoIfEmpty } from '~/db/seed'
-import { deleteExpiredSessions } from '~/modules/auth/session.server'
-import { pruneRateLimits } from '~/utils/rate-limit.server'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
-import { askIntroductionOutcomes, expireIntroductions } from '~/modules/introductions/introductions.server'
+import { startBackgroundJobs, stopBackgroundJobs } from '~/modules/jobs/background.server'
 import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
-import { runDailyDigestIfDue } from '~/modules/notifications/notifications.server'
 import { env, type Env } from '~/utils/env.server'
 
 type Health = { status: 'starting' | 'warming' | 'ready' | 'failed'; detail?: string }
@@ -48,14 +46,8 @@ export function boot(e: Env = env()): Promise<void> {
       // Requests are served from here on; /healthz says "warming" until search is ready.
       state.health = { status: 'warming' }
       startMailer()
-      const hourly = setInterval(() => {
-        Promise.all([deleteExpiredSessions(), pruneRateLimits(), expireIntroductions(), askIntroductionOutcomes()]).catch((error) =>
-          console.error('[maintenance] failed:', error),
-        )
-      }, 60 * 60 * 1000)
-      hourly.unref()
-      state.timers.push(hourly)
-      if (e.DIGEST_TIMER) state.timers.push(startDigestTimer(e.DIGEST_HOUR_UTC))
+      // Hourly maintenance, introduction expiry and outcomes, the daily digest: jobs, run once across processes.
+      startBackgroundJobs({ digestHourUtc: e.DIGEST_TIMER ? e.DIGEST_HOUR_UTC : null, periodMinutes: e.JOBS_PERIOD_MINUTES })
       await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
       startMeaningWorker()
       state.health = { status: 'ready' }
@@ -69,29 +61,6 @@ export function boot(e: Env = env()): Promise<void> {
     }
   })()
   return state.booting
-}
-
-/**
- * Checks now and every hour whether today's digest is due (past
- * DIGEST_HOUR_UTC and not yet run by any process; see runDailyDigestIfDue).
- */
-function startDigestTimer(hourUtc: number) {
-  const check = () => {
-    runDailyDigestIfDue(new Date(), hourUtc)
-      .then((summary) => {
-        if (summary) {
-          console.info(
-            `[digest] ${summary.emails} digest email(s) with ${summary.notifications} notification(s) queued` +
-              (summary.alreadySent ? `; ${summary.alreadySent} person(s) already had today's` : ''),
-          )
-        }
-      })
-      .catch((error) => console.error('[digest] failed:', error))
-  }
-  check()
-  const timer = setInterval(check, 60 * 60 * 1000)
-  timer.unref()
-  return timer
 }
 
 function printDemoLogins(accounts: { email: string; role: string }[], e: Env) {
@@ -122,6 +91,7 @@ export async function health(): Promise<Health> {
 /** Stops timers and closes the database (graceful shutdown). */
 export async function shutdown() {
   stopMailer()
+  await stopBackgroundJobs()
   await stopMeaningWorker()
   await stopSearchIndex()
   for (const timer of state.timers.splice(0)) clearInterval(timer)

@@ -5,7 +5,7 @@
  *
  * Uses DATABASE_URL (or the embedded database under DATA_DIR) and runs the
  * migrations first, like admin:create. Safe to run again, and next to a
- * running server's own digest timer: a person gets at most one digest per
+ * running server's own digest job: a person gets at most one digest per
  * UTC day (outbox dedupe key), and items that arrive after it wait for the
  * next day's. For cron, set DIGEST_TIMER=0 on the server and run this daily.
  *

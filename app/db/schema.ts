@@ -179,6 +179,10 @@ export const outbox = pgTable('outbox', {
   status: outboxStatusEnum('status').notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
   claimedAt: at('claimed_at'),
+  /** The process that claimed it last (jobs.server.ts `processLabel`), for operators and multi-process tests. */
+  claimedBy: text('claimed_by'),
+  /** A failed attempt waits until then (backoff); null: at once. */
+  nextAttemptAt: at('next_attempt_at'),
   lastError: text('last_error'),
   createdAt: createdAt(),
   sentAt: at('sent_at'),
@@ -187,6 +191,34 @@ export const outbox = pgTable('outbox', {
   index('outbox_status_idx').on(t.status, t.createdAt),
   index('outbox_created_idx').on(t.createdAt),
 ])
+
+// ---------------------------------------------------------------------------
+// Background jobs (app/modules/jobs/jobs.server.ts, decision 0015): claimed
+// with FOR UPDATE SKIP LOCKED, so each runs in one process; the unique key
+// makes a periodic job (one per hour, one per day) exist once per period.
+
+export const jobStateEnum = pgEnum('job_state', ['pending', 'running', 'done', 'failed'])
+
+export const jobs = pgTable('jobs', {
+  id: text('id').primaryKey(),
+  /** Which handler runs it ('digest', 'maintenance', …). */
+  kind: text('kind').notNull(),
+  /** Unique: scheduling the same key again does nothing ('digest:2026-12-04'). */
+  key: text('key').notNull(),
+  payload: jsonb('payload').notNull().default({}),
+  state: jobStateEnum('state').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  maxAttempts: integer('max_attempts').notNull().default(5),
+  /** Not claimed before this (backoff after a failure). */
+  runAt: at('run_at').notNull().defaultNow(),
+  /** The process running it, or that ran it last. */
+  lockedBy: text('locked_by'),
+  /** A running job claimed longer ago than its lease is taken as abandoned (its process died). */
+  lockedAt: at('locked_at'),
+  lastError: text('last_error'),
+  finishedAt: at('finished_at'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('jobs_key').on(t.key), index('jobs_due_idx').on(t.state, t.runAt)])
 
 // ---------------------------------------------------------------------------
 // Audit log: who did what, when. Written in the transaction of the action.
@@ -341,6 +373,20 @@ export const postMeanings = pgTable('post_meanings', {
   /** Float32 values, little-endian. */
   vector: bytea('vector').notNull(),
   postUpdatedAt: timestamp('post_updated_at', { withTimezone: true }).notNull(),
+})
+
+/**
+ * Which process is encoding a problem's meaning (meaning.server.ts): a
+ * claim for one version of the post (its `updated_at`), held until `until`,
+ * so processes catching up never encode the same version twice.
+ */
+export const meaningClaims = pgTable('meaning_claims', {
+  postId: text('post_id')
+    .primaryKey()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  holder: text('holder').notNull(),
+  postUpdatedAt: timestamp('post_updated_at', { withTimezone: true }).notNull(),
+  until: timestamp('until', { withTimezone: true }).notNull(),
 })
 
 /** Versions a post concerns: a problem's affected versions, a story's versions. */

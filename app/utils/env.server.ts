@@ -66,6 +66,15 @@ export const EnvSchema = z
       .min(0, 'must be a whole hour from 0 to 23')
       .max(23, 'must be a whole hour from 0 to 23')
       .default(7),
+    /** How long a text being typed waits for the encoder thread before similar problems rank by words alone. */
+    MEANING_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(300),
+    /** Length of the periodic jobs' period (maintenance, introduction expiry and outcomes): once per period across processes. */
+    JOBS_PERIOD_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes from 1 to 1440' })
+      .int('must be a whole number of minutes from 1 to 1440')
+      .min(1, 'must be a whole number of minutes from 1 to 1440')
+      .max(1440, 'must be a whole number of minutes from 1 to 1440')
+      .default(60),
     /** Run the digest timer inside the server; default on, off when NODE_ENV=test. */
     DIGEST_TIMER: flag,
     /** Support hours on a support day, local to SUPPORT_TIMEZONE ("09:00-17:00"); the same-day target is their end. */

@@ -32,6 +32,8 @@ describe('parseEnv', () => {
       LOG_REQUESTS: undefined,
       DIGEST_HOUR_UTC: 7,
       DIGEST_TIMER: true,
+      JOBS_PERIOD_MINUTES: 60,
+      MEANING_QUERY_TIMEOUT_MS: 300,
       INTRODUCTION_EXPIRY_DAYS: 14,
       INTRODUCTION_OUTCOME_DAYS: 7,
       QUIET_DAYS: 60,
@@ -178,6 +180,14 @@ describe('parseEnv', () => {
     for (const value of ['6', '366', 'sixty', '30.5']) {
       expect(envError({ QUIET_DAYS: value }).problems).toEqual(['QUIET_DAYS: must be a whole number of days from 7 to 365'])
     }
+  })
+
+  it('reads JOBS_PERIOD_MINUTES and MEANING_QUERY_TIMEOUT_MS, and refuses bad ones by name', () => {
+    expect(parseEnv({ JOBS_PERIOD_MINUTES: '1', MEANING_QUERY_TIMEOUT_MS: '2000' })).toMatchObject({ JOBS_PERIOD_MINUTES: 1, MEANING_QUERY_TIMEOUT_MS: 2000 })
+    for (const value of ['0', '1441', 'hourly', '1.5']) {
+      expect(envError({ JOBS_PERIOD_MINUTES: value }).problems).toEqual(['JOBS_PERIOD_MINUTES: must be a whole number of minutes from 1 to 1440'])
+    }
+    expect(envError({ MEANING_QUERY_TIMEOUT_MS: '0' }).problems).toEqual([expect.stringMatching(/^MEANING_QUERY_TIMEOUT_MS: /)])
   })
 
   it('refuses a short DEMO_PASSWORD', () => {

@@ -10,14 +10,17 @@
  * the app (and in development a line per message is printed).
  *
  * Each message has a `dedupeKey`: queueing the same key twice (a retried
- * request, a job that runs again) stores it once. Delivery claims a message
- * (pending → sending) before sending, so two processes never send the same
- * one; a claim older than ten minutes is considered abandoned and retried.
+ * request, a job that runs again) stores it once. Delivery claims messages
+ * (pending → sending) with `FOR UPDATE SKIP LOCKED` before sending, so two
+ * processes never send the same one; a claim older than ten minutes is
+ * considered abandoned (its process died) and retried. Every process polls
+ * (`startMailer`) and is kicked after its own commits.
  */
 import nodemailer, { type Transporter } from 'nodemailer'
-import { and, count, desc, eq, inArray, lt, or } from 'drizzle-orm'
-import { db, hasDatabase, type Executor } from '~/db/client.server'
+import { and, count, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { db, hasDatabase, type Database, type Executor } from '~/db/client.server'
 import { outbox } from '~/db/schema'
+import { processLabel } from '~/modules/jobs/jobs.server'
 import { env } from '~/utils/env.server'
 import { newId } from '~/utils/result'
 import { stripBidiControls } from '~/utils/text'
@@ -48,10 +51,19 @@ export async function queueEmail(tx: Executor, email: QueuedEmail) {
 
 const MAX_ATTEMPTS = 5
 const CLAIM_TIMEOUT_MS = 10 * 60 * 1000
+/** Messages claimed per statement: a process that dies leaves at most this many for the claim timeout. */
+const CLAIM_BATCH = 10
+/** Claims per call: deliverPendingEmails handles at most CLAIM_BATCH × this many messages. */
+const CLAIM_ROUNDS = 5
+/** The wait after a failed attempt; doubled after each further failure. */
+const RETRY_BASE_MS = 60 * 1000
 
-let transporter: Transporter | null | undefined
+/** What delivery needs of a transport (nodemailer's, or a test's). */
+export type MailTransport = Pick<Transporter, 'sendMail'>
 
-function getTransporter(): Transporter | null {
+let transporter: MailTransport | null | undefined
+
+function getTransporter(): MailTransport | null {
   if (transporter === undefined) {
     const url = env().SMTP_URL
     transporter = url ? nodemailer.createTransport(url) : null
@@ -59,79 +71,93 @@ function getTransporter(): Transporter | null {
   return transporter
 }
 
+export type DeliveryOptions = {
+  /** The database to deliver from (default: the process's). */
+  database?: Database
+  /** Who claims, in `outbox.claimed_by` (default: this process). */
+  holder?: string
+  /** The transport (default: SMTP_URL's; none keeps messages in the outbox). */
+  transport?: MailTransport | null
+}
+
 /**
- * Delivers (or, without SMTP, keeps) every pending message. Safe to run in
- * several processes at once. Returns how many messages it handled.
+ * Claims up to CLAIM_BATCH due messages in one statement: pending ones whose
+ * retry time has come, and ones claimed longer ago than the claim timeout
+ * (their process died while sending). `FOR UPDATE SKIP LOCKED` makes two
+ * processes claim different messages, never the same one.
  */
-export async function deliverPendingEmails(): Promise<number> {
-  const transport = getTransporter()
-  const staleClaim = new Date(Date.now() - CLAIM_TIMEOUT_MS)
-  const candidates = await db
+async function claimBatch(database: Database, holder: string, status: 'sending' | 'kept') {
+  const due = database
     .select({ id: outbox.id })
     .from(outbox)
     .where(
       or(
-        eq(outbox.status, 'pending'),
-        and(eq(outbox.status, 'sending'), lt(outbox.claimedAt, staleClaim)),
+        and(eq(outbox.status, 'pending'), or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, sql`now()`))),
+        and(eq(outbox.status, 'sending'), lt(outbox.claimedAt, sql`now() - make_interval(secs => ${CLAIM_TIMEOUT_MS / 1000})`)),
       ),
     )
     .orderBy(outbox.createdAt)
-    .limit(50)
+    .limit(CLAIM_BATCH)
+    .for('update', { skipLocked: true })
+  return database
+    .update(outbox)
+    .set({ status, claimedAt: sql`now()`, claimedBy: holder })
+    .where(inArray(outbox.id, due))
+    .returning()
+}
+
+/**
+ * Delivers (or, without SMTP, keeps) pending messages, a batch at a time.
+ * Safe to run in several processes at once: each message is claimed by one.
+ * A failed send waits (1 min, 2, 4…) and is given up after five attempts.
+ * Returns how many messages it handled; callers loop until 0 to drain.
+ */
+export async function deliverPendingEmails(options: DeliveryOptions = {}): Promise<number> {
+  const { database = db, holder = processLabel() } = options
+  const transport = options.transport === undefined ? getTransporter() : options.transport
   let handled = 0
-  for (const { id } of candidates) {
+  for (let round = 0; round < CLAIM_ROUNDS; round++) {
     if (!transport) {
-      const [kept] = await db
-        .update(outbox)
-        .set({ status: 'kept' })
-        .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
-        .returning({ to: outbox.toAddress, subject: outbox.subject })
-      if (kept && env().NODE_ENV === 'development') {
-        console.info(`[mail] kept in outbox for ${kept.to}: ${kept.subject} (read it at /admin/outbox/${id})`)
+      const kept = await claimBatch(database, holder, 'kept')
+      if (env().NODE_ENV === 'development') {
+        for (const m of kept) console.info(`[mail] kept in outbox for ${m.toAddress}: ${m.subject} (read it at /admin/outbox/${m.id})`)
       }
-      if (kept) handled++
+      handled += kept.length
+      if (kept.length < CLAIM_BATCH) break
       continue
     }
-    // Claim: only one process moves a message from pending to sending.
-    const [message] = await db
-      .update(outbox)
-      .set({ status: 'sending', claimedAt: new Date() })
-      .where(
-        and(
-          eq(outbox.id, id),
-          or(
-            eq(outbox.status, 'pending'),
-            and(eq(outbox.status, 'sending'), lt(outbox.claimedAt, staleClaim)),
-          ),
-        ),
-      )
-      .returning()
-    if (!message) continue
-    try {
-      await transport.sendMail({
-        from: env().MAIL_FROM,
-        to: message.toAddress,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        headers: { 'X-Switchboard-Message': message.id },
-      })
-      await db
-        .update(outbox)
-        .set({ status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null })
-        .where(eq(outbox.id, id))
-      handled++
-    } catch (error) {
-      const attempts = message.attempts + 1
-      await db
-        .update(outbox)
-        .set({
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-          attempts,
-          lastError: String(error instanceof Error ? error.message : error).slice(0, 500),
+    const claimed = await claimBatch(database, holder, 'sending')
+    for (const message of claimed) {
+      try {
+        await transport.sendMail({
+          from: env().MAIL_FROM,
+          to: message.toAddress,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          headers: { 'X-Switchboard-Message': message.id },
         })
-        .where(eq(outbox.id, id))
-      console.error(`[mail] sending ${id} to ${message.toAddress} failed (attempt ${attempts}):`, error)
+        await database
+          .update(outbox)
+          .set({ status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null, nextAttemptAt: null })
+          .where(eq(outbox.id, message.id))
+        handled++
+      } catch (error) {
+        const attempts = message.attempts + 1
+        const wait = RETRY_BASE_MS * 2 ** (attempts - 1)
+        await database
+          .update(outbox)
+          .set({
+            status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+            attempts,
+            nextAttemptAt: sql`now() + make_interval(secs => ${wait / 1000})`,
+            lastError: String(error instanceof Error ? error.message : error).slice(0, 500),
+          })
+          .where(eq(outbox.id, message.id))
+        console.error(`[mail] sending ${message.id} to ${message.toAddress} failed (attempt ${attempts} of ${MAX_ATTEMPTS}):`, error)
+      }
     }
+    if (claimed.length < CLAIM_BATCH) break
   }
   return handled
 }
@@ -210,7 +236,7 @@ export async function retryFailedEmails(ids: string[]) {
   if (!ids.length) return
   await db
     .update(outbox)
-    .set({ status: 'pending', attempts: 0 })
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: null })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, 'failed')))
   kickMailer()
 }

@@ -430,7 +430,8 @@ export async function sendDailyDigests(now: Date = new Date()): Promise<DigestSu
 export const DIGEST_LAST_RUN_KEY = 'digest.lastRun'
 
 /**
- * The server's timer calls this every hour: once `now` is past `hourUtc`
+ * Runs the digest if due (the server itself now schedules it as a job,
+ * jobs/background.server.ts): once `now` is past `hourUtc`
  * and no process has run today's digest yet, it claims the day in the
  * `settings` table (an atomic upsert, so one process wins), sends the
  * digests and kicks the mailer. Returns the summary, or null when it was

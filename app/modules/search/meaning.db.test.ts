@@ -7,6 +7,7 @@ import { actorOf, createProduct, createUser } from '#tests/factories'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import { editPost, logProblem, setPostHidden } from '~/modules/posts/posts.server'
 import { catchUpMeanings, MEANING_MODEL, updateMeanings } from './meaning.server'
+import { resetEnvCache } from '~/utils/env.server'
 import { searchSettled, startSearchIndex, stopSearchIndex } from './search-index.server'
 import { similarPosts } from './search.server'
 
@@ -14,6 +15,9 @@ vi.mock('~/modules/email/email.server', async (importOriginal) => ({
   ...(await importOriginal<typeof EmailModule>()),
   kickMailer: vi.fn(),
 }))
+
+// The encoder thread runs at the lowest priority: on a busy machine these tests wait longer than most.
+const SLOW = 120_000
 
 let author: Actor
 let reader: Actor
@@ -29,6 +33,9 @@ async function problem(title: string, body: string) {
 const meaningOf = async (postId: string) => (await db.select().from(postMeanings).where(eq(postMeanings.postId, postId)))[0]
 
 beforeAll(async () => {
+  // The typed text's encoding must not fall back to words on a busy test machine.
+  process.env.MEANING_QUERY_TIMEOUT_MS = '20000'
+  resetEnvCache()
   author = actorOf(await createUser({ name: 'Ada' }))
   reader = actorOf(await createUser({ name: 'Rui' }))
   support = actorOf(await createUser({ role: 'support', name: 'Sam' }))
@@ -37,6 +44,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  delete process.env.MEANING_QUERY_TIMEOUT_MS
+  resetEnvCache()
   await stopSearchIndex({ save: false })
 })
 
@@ -53,7 +62,7 @@ describe('similar problems by meaning', () => {
     // On a problem's own page, its stored vector stands for its text.
     const page = await similarPosts(support, 'Euro amounts on invoices carry a dollar sign: wrong currency', { excludeId: meansIt })
     expect(page.map((r) => r.id)).toEqual([sharesWords])
-  })
+  }, SLOW)
 
   it('encodes visible problems once, again after an edit (told, or caught up), and never hidden ones', async () => {
     const id = await problem('Ledger sync stalls overnight', 'The nightly ledger sync stops halfway and never resumes.')
@@ -81,5 +90,5 @@ describe('similar problems by meaning', () => {
     expect((await meaningOf(id))!.textHash).not.toBe(second!.textHash)
     expect(await catchUpMeanings()).toBe(0)
     await searchSettled()
-  })
+  }, SLOW)
 })

@@ -7,7 +7,7 @@
  */
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { type Condition, type EngineHit, type EngineQuery } from './engine'
-import { blend, embed, meaningText, storedMeanings } from './meaning.server'
+import { blend, embedQuery, meaningText, storedMeanings } from './meaning.server'
 import { getSearchIndex, type SearchIndex } from './search-index.server'
 import { processTerm, queryOptions, tokenize, type SearchDocument, type StoredDocument } from './search-options'
 
@@ -279,13 +279,16 @@ export async function similarPosts(
 /**
  * Candidates re-scored by words and meaning, best first: the text's vector
  * (the post's stored one, when it is a post's) against theirs. When none of
- * them has a vector yet, or the model fails, the words decide alone.
+ * them has a vector yet, the encoder thread cannot encode the text within
+ * its timeout, or the model fails, the words decide alone.
  */
 async function byMeaning(candidates: Hit[], text: string, excludeId: string | undefined): Promise<Hit[]> {
   try {
     const vectors = await storedMeanings([...candidates.map((h) => h.id), ...(excludeId ? [excludeId] : [])])
     if (!candidates.some((h) => vectors.has(h.id))) return candidates
-    const query = (excludeId && vectors.get(excludeId)) || (await embed([meaningText(null, text)]))[0]!
+    // A typed text is encoded in the encoder thread; when it is busy, the words decide.
+    const query = (excludeId && vectors.get(excludeId)) || (await embedQuery(meaningText(null, text)))
+    if (!query) return candidates
     const scores = blend(
       candidates.map((h) => ({ score: h.score, vector: vectors.get(h.id) ?? null })),
       query,
