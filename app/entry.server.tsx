@@ -9,7 +9,10 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { reportDatabaseFailure } from '~/boot.server'
+import { isDatabaseUnreachableError } from '~/db/client.server'
 import { NonceProvider } from '~/utils/nonce'
+import { currentRequestScope } from '~/utils/request-scope.server'
 
 export { boot, health, shutdown } from './boot.server'
 
@@ -59,7 +62,20 @@ export default function handleRequest(
   })
 }
 
+/**
+ * Errors thrown by loaders, actions and rendering. One whose cause is an
+ * unreachable database is noted on the request's scope — the server then
+ * answers 503 "database unreachable" instead of a 500 — and logged as one
+ * line rather than a stack per request during an outage.
+ */
 export function handleError(error: unknown, { request }: { request: Request }) {
+  if (isDatabaseUnreachableError(error)) {
+    reportDatabaseFailure(error)
+    const scope = currentRequestScope()
+    if (scope) scope.databaseFailure = error instanceof Error ? error.message : String(error)
+    if (!request.signal.aborted) console.warn(`[server] a request failed: the database is unreachable (${scope?.databaseFailure ?? String(error)})`)
+    return
+  }
   if (request.signal.aborted) return
   console.error(error)
 }
