@@ -60,7 +60,7 @@ describe.skipIf(!onPostgres)('database work of a request whose client left', () 
   })
 
   it('has a statement timeout on every server connection', async () => {
-    const [{ name }] = (await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[]
+    const name = ((await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[])[0]!.name
     const handle = await openDatabase({
       driver: 'postgres',
       url: databaseUrl(process.env.TEST_DATABASE_URL!, name),
