@@ -200,7 +200,10 @@ export function createApp({ env: e, source, clientDir = path.resolve('build/clie
     app.use(source.devMiddleware)
   } else {
     app.use('/assets', express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(clientDir, { maxAge: '1h', index: false }))
+    // Public files all have an extension; a page address has none, and
+    // asking the file system for every page view cost a stat() each.
+    const publicFiles = express.static(clientDir, { maxAge: '1h', index: false })
+    app.use((req, res, next) => (path.extname(req.path) ? publicFiles(req, res, next) : next()))
   }
 
   // Central CSRF check: one place, every route, before any body is read.

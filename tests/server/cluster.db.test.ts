@@ -47,7 +47,7 @@ function healthz(port: number): Promise<{ status?: string; pid?: number } | null
   })
 }
 
-function start(env: NodeJS.ProcessEnv) {
+function start(env: Record<string, string>) {
   const output: string[] = []
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: process.cwd(),
