@@ -3,7 +3,7 @@
  * as N app processes on one port. On PostgreSQL both processes answer; on
  * the embedded database the server refuses to start more than one.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import http from 'node:http'
 import net from 'node:net'
