@@ -71,6 +71,12 @@ describe('answers while the database is unreachable', () => {
           throw new Error('a bug')
         },
         page: () => new Response('page'),
+        // A database that went silent: the query never answers, and health
+        // (its ping timing out) turns to unreachable meanwhile.
+        silent: () => {
+          status = 'database unreachable'
+          return new Promise<Response>(() => {})
+        },
       },
       { boot: async () => {}, shutdown: async () => {}, health: async () => ({ status }), handleError },
     )
@@ -86,6 +92,16 @@ describe('answers while the database is unreachable', () => {
     expect(page).toContain('The database is unreachable')
     expect(page).toContain('Try again shortly')
     expect(page).not.toContain('starting')
+  })
+
+  it('a request stuck on a database that went silent gets the outage page instead of hanging', async () => {
+    try {
+      const response = await fetch(`${server.base}/silent`)
+      expect(response.status).toBe(503)
+      expect(await response.text()).toContain('The database is unreachable')
+    } finally {
+      status = 'ready'
+    }
   })
 
   it('any other error stays a 500', async () => {

@@ -111,7 +111,7 @@ const unreachablePage = (res: ExpressResponse) =>
     res,
     503,
     'The database is unreachable',
-    'Switchboard cannot reach its database right now, so nothing could be shown or saved. Try again shortly; what you typed before sending is still in your browser if you go back.',
+    'Switchboard cannot reach its database right now. Try again shortly; if you were saving something, check whether it arrived before sending it again — what you typed is still in your browser if you go back.',
     { 'Retry-After': RETRY_AFTER.unreachable },
   )
 
@@ -119,6 +119,11 @@ const busyPage = (res: ExpressResponse) =>
   plainPage(res, 503, 'Switchboard is busy', 'More requests arrived than the hub can answer at once. Nothing was changed. Try again in a few seconds.', {
     'Retry-After': RETRY_AFTER.busy,
   })
+
+/** Marks a request given up on because the database went silent while it ran. */
+const OUTAGE = Symbol('outage')
+/** How often a running request checks whether the database went away under it. */
+const OUTAGE_CHECK_MS = 500
 
 /** A request that waited this long for a slot gets the busy page instead. */
 const MAX_QUEUE_WAIT_MS = 5_000
@@ -174,6 +179,32 @@ export function createApp({ env: e, source, clientDir = path.resolve('build/clie
     if (built?.build !== build) built = { build, handle: createRequestHandler(build, e.NODE_ENV === 'development' ? 'development' : 'production') }
     return built.handle
   }
+
+  /**
+   * Resolves to OUTAGE if health turns to `database unreachable` while
+   * `answer` is pending (checked every OUTAGE_CHECK_MS after the first
+   * OUTAGE_CHECK_MS); never resolves otherwise.
+   */
+  const outageDuring = (answer: Promise<unknown>) =>
+    new Promise<typeof OUTAGE>((resolve) => {
+      let settled = false
+      let timer: NodeJS.Timeout | undefined
+      const later = () => {
+        if (!settled) timer = setTimeout(check, OUTAGE_CHECK_MS).unref()
+      }
+      const check = () => {
+        entryOf()
+          .then((entry) => entry.health())
+          .then((status) => (status.status === 'database unreachable' ? resolve(OUTAGE) : later()), later)
+      }
+      answer
+        .finally(() => {
+          settled = true
+          clearTimeout(timer)
+        })
+        .catch(() => {})
+      later()
+    })
 
   const admission = new Admission({ maxInFlight: e.MAX_IN_FLIGHT, maxQueued: e.MAX_QUEUED_REQUESTS, reserved: SIGN_IN_RESERVE, maxWaitMs: MAX_QUEUE_WAIT_MS })
 
@@ -263,7 +294,16 @@ export function createApp({ env: e, source, clientDir = path.resolve('build/clie
       // Reads are cancelled when their client leaves; a submitted form is
       // carried through (see request-scope.server.ts).
       const scope: RequestScope = reads ? { signal: controller.signal } : {}
-      const response = await runInRequestScope(scope, () => handle(request, context))
+      const answer = runInRequestScope(scope, () => handle(request, context))
+      const response = await Promise.race([answer, outageDuring(answer)])
+      if (response === OUTAGE) {
+        // A database that stopped answering (no refusal, just silence) would
+        // hold this request until TCP gives up; answer now, and let the
+        // handler finish or fail on its own.
+        controller.abort()
+        answer.then((late) => late.body?.cancel().catch(() => {}), () => {})
+        return unreachablePage(res)
+      }
       if (response.status >= 500 && scope.databaseFailure) {
         await response.body?.cancel().catch(() => {})
         return unreachablePage(res)
