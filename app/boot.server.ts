@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { connectDatabase, getDatabaseHandle, hasDatabase, pingDatabase } from '~/db/client.server'
+import { connectDatabase, getDatabaseHandle, hasDatabase, isDatabaseUnreachableError, pingDatabase } from '~/db/client.server'
 import { migrateDatabase } from '~/db/migrate'
 import { seedDemoIfEmpty } from '~/db/seed'
 import { startMailer, stopMailer } from '~/modules/email/email.server'
@@ -17,20 +17,54 @@ import { startBackgroundJobs, stopBackgroundJobs } from '~/modules/jobs/backgrou
 import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
 import { env, type Env } from '~/utils/env.server'
+import { outsideRequestScope } from '~/utils/request-scope.server'
 
-type Health = { status: 'starting' | 'warming' | 'ready' | 'failed'; detail?: string }
+/**
+ * What `/healthz` reports (server/app.ts answers 200 only for `ready`):
+ * - `starting`: connecting, migrating, seeding;
+ * - `database unreachable`: the database did not answer a ping within
+ *   HEALTH_PING_TIMEOUT_MS (at start, or any time later);
+ * - `warming`: pages are served, the search index is still being built;
+ * - `ready`: everything works;
+ * - `failed`: the start failed for another reason (the process exits).
+ */
+export type Health = { status: 'starting' | 'warming' | 'ready' | 'failed' | 'database unreachable'; detail?: string }
 
-type BootState = { health: Health; booting?: Promise<void>; timers: NodeJS.Timeout[] }
+/** The last ping of the database: shared by every request for HEALTH_FRESH_MS. */
+type Probe = { checkedAt: number; reachable: boolean; detail?: string; pending?: Promise<void> }
+
+type BootState = { health: Health; booting?: Promise<void>; timers: NodeJS.Timeout[]; probe: Probe }
 const holder = globalThis as { __switchboardBoot?: BootState }
-const state: BootState = (holder.__switchboardBoot ??= { health: { status: 'starting' }, timers: [] })
+const state: BootState = (holder.__switchboardBoot ??= { health: { status: 'starting' }, timers: [], probe: { checkedAt: 0, reachable: true } })
+state.probe ??= { checkedAt: 0, reachable: true }
 
-/** Connects, migrates, seeds and starts timers once per process. */
-export function boot(e: Env = env()): Promise<void> {
-  state.booting ??= (async () => {
-    const started = Date.now()
+/** A ping gets this long before the database counts as unreachable, so /healthz always answers within 1 s. */
+const HEALTH_PING_TIMEOUT_MS = 800
+/**
+ * How long one ping's verdict stands. Every request asks for the health
+ * before it is served; within this window they share one answer instead of
+ * each paying a round trip to the database.
+ */
+const HEALTH_FRESH_MS = 1000
+/** Pause between attempts to reach a database that is away at start. */
+const START_RETRY_MS = 2000
+
+/**
+ * Connects and migrates, waiting for a database that is away at start
+ * (health says `database unreachable` meanwhile) instead of exiting: an
+ * app started before its database comes up on its own once it does.
+ */
+async function connectAndMigrate(e: Env) {
+  for (let attempt = 1; ; attempt++) {
     try {
       if (e.DATABASE_URL) {
-        await connectDatabase({ driver: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE })
+        await connectDatabase({
+          driver: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_S,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS || undefined,
+        })
         await migrateDatabase(getDatabaseHandle(), e.DATABASE_URL)
       } else {
         const dataDir = path.resolve(e.DATA_DIR, 'pglite')
@@ -38,6 +72,24 @@ export function boot(e: Env = env()): Promise<void> {
         await connectDatabase({ driver: 'pglite', dataDir })
         await migrateDatabase(getDatabaseHandle())
       }
+      state.health = { status: 'starting' }
+      return
+    } catch (error) {
+      if (!e.DATABASE_URL || !isDatabaseUnreachableError(error)) throw error
+      const detail = error instanceof Error ? error.message : String(error)
+      state.health = { status: 'database unreachable', detail }
+      if (attempt === 1 || attempt % 15 === 0) console.warn(`[boot] the database is unreachable (${detail}); trying again every ${START_RETRY_MS / 1000} s`)
+      await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS))
+    }
+  }
+}
+
+/** Connects, migrates, seeds and starts timers once per process. */
+export function boot(e: Env = env()): Promise<void> {
+  state.booting ??= (async () => {
+    const started = Date.now()
+    try {
+      await connectAndMigrate(e)
       const seed = e.SEED_DEMO ?? !e.DATABASE_URL
       if (seed) {
         const seeded = await seedDemoIfEmpty({ password: e.DEMO_PASSWORD })
@@ -76,16 +128,40 @@ function printDemoLogins(accounts: { email: string; role: string }[], e: Env) {
   )
 }
 
-/** The hub's health: ready only once the database is reachable and migrated. */
+/**
+ * The hub's health (see `Health`): ready only once the database is
+ * reachable and migrated and search is built. Cheap enough to ask on every
+ * request: the database is pinged at most once per HEALTH_FRESH_MS, and a
+ * ping never takes longer than HEALTH_PING_TIMEOUT_MS.
+ */
 export async function health(): Promise<Health> {
   if (state.health.status !== 'ready' && state.health.status !== 'warming') return state.health
   if (!hasDatabase()) return { status: 'starting' }
-  try {
-    await pingDatabase()
-    return state.health
-  } catch (error) {
-    return { status: 'failed', detail: error instanceof Error ? error.message : 'database unreachable' }
+  const probe = state.probe
+  if (Date.now() - probe.checkedAt >= HEALTH_FRESH_MS) {
+    // Outside the request's scope: a client going away must not cancel the ping and pass for an outage.
+    probe.pending ??= outsideRequestScope(() => pingDatabase(getDatabaseHandle(), HEALTH_PING_TIMEOUT_MS))
+      .then(
+        () => ({ reachable: true, detail: undefined }),
+        (error: unknown) => ({ reachable: false, detail: error instanceof Error ? error.message : String(error) }),
+      )
+      .then((verdict) => {
+        if (probe.reachable && !verdict.reachable) console.warn(`[health] the database is unreachable: ${verdict.detail}`)
+        if (!probe.reachable && verdict.reachable) console.info('[health] the database is reachable again')
+        Object.assign(probe, verdict, { checkedAt: Date.now(), pending: undefined })
+      })
+    await probe.pending
   }
+  return probe.reachable ? state.health : { status: 'database unreachable', detail: probe.detail }
+}
+
+/**
+ * Called when a request's query failed because the database is away (see
+ * isDatabaseUnreachableError): the next health check pings at once rather
+ * than trusting the last verdict, so the answer becomes a 503.
+ */
+export function reportDatabaseFailure(error: unknown) {
+  if (isDatabaseUnreachableError(error)) state.probe.checkedAt = 0
 }
 
 /** Stops timers and closes the database (graceful shutdown). */

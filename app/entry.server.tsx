@@ -9,8 +9,11 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { reportDatabaseFailure } from '~/boot.server'
+import { isDatabaseUnreachableError } from '~/db/client.server'
 import { isInvalidTextEncoding } from '~/utils/db-errors.server'
 import { NonceProvider } from '~/utils/nonce'
+import { currentRequestScope } from '~/utils/request-scope.server'
 
 export { boot, health, shutdown } from './boot.server'
 
@@ -63,13 +66,24 @@ export default function handleRequest(
 }
 
 /**
- * Logs errors of loaders and actions. A NUL byte that slipped past the
- * central id and filter checks (app/utils/params.server.ts) makes
- * PostgreSQL refuse the query (22021); that is bad input, not a bug: it is
- * noted on the context so the answer becomes 400, and logged on one line
- * rather than as a stack, so visitors cannot fill the error log at will.
+ * Errors thrown by loaders, actions and rendering.
+ * - One whose cause is an unreachable database is noted on the request's
+ *   scope — the server then answers 503 "database unreachable" instead of a
+ *   500 — and logged as one line rather than a stack per request during an outage.
+ * - A NUL byte that slipped past the central id and filter checks
+ *   (app/utils/params.server.ts) makes PostgreSQL refuse the query (22021);
+ *   that is bad input, not a bug: it is noted on the context so the answer
+ *   becomes 400, and logged on one line rather than as a stack, so visitors
+ *   cannot fill the error log at will.
  */
 export function handleError(error: unknown, { request, context }: { request: Request; context?: AppLoadContext }) {
+  if (isDatabaseUnreachableError(error)) {
+    reportDatabaseFailure(error)
+    const scope = currentRequestScope()
+    if (scope) scope.databaseFailure = error instanceof Error ? error.message : String(error)
+    if (!request.signal.aborted) console.warn(`[server] a request failed: the database is unreachable (${scope?.databaseFailure ?? String(error)})`)
+    return
+  }
   if (request.signal.aborted) return
   if (isInvalidTextEncoding(error)) {
     if (context) context.badInput = true

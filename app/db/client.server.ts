@@ -16,6 +16,7 @@ import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
+import { currentRequestScope } from '~/utils/request-scope.server'
 import * as schema from './schema'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -33,18 +34,47 @@ export type DatabaseHandle = {
 }
 
 export type ConnectOptions =
-  | { driver: 'postgres'; url: string; poolSize?: number }
+  | {
+      driver: 'postgres'
+      url: string
+      poolSize?: number
+      /**
+       * Seconds to wait for a new connection before failing (default 2): a
+       * database that is away makes requests fail fast instead of queueing.
+       */
+      connectTimeoutSeconds?: number
+      /** Seconds an unused pooled connection stays open (default 60); dead ones are dropped sooner. */
+      idleTimeoutSeconds?: number
+      /**
+       * PostgreSQL `statement_timeout` of every pooled connection, in ms
+       * (default: none). The server sets it so that no query outlives the
+       * request that asked for it by much; scripts (imports, reindex) do not.
+       */
+      statementTimeoutMs?: number
+    }
   | { driver: 'pglite'; dataDir?: string; loadDataDir?: Blob }
 
 /** Opens a connection (pool) without registering it as the process's database. */
 export async function openDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.driver === 'postgres') {
-    const client = postgres(options.url, {
-      max: options.poolSize ?? 10,
-      onnotice: () => {},
-      // Dates come back as Date objects, the same as PGlite.
-      connection: { application_name: 'switchboard' },
-    })
+    const client = cancellable(
+      postgres(options.url, {
+        max: options.poolSize ?? 10,
+        onnotice: () => {},
+        connect_timeout: options.connectTimeoutSeconds ?? 2,
+        idle_timeout: options.idleTimeoutSeconds ?? 60,
+        // postgres.js waits up to 20 s between attempts to reconnect after
+        // repeated failures (its default backoff), so that requests queued
+        // after an outage waited 5–10 s each. At most 1 s here: the health
+        // gate already keeps requests off a database that is away.
+        backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
+        // Dates come back as Date objects, the same as PGlite.
+        connection: {
+          application_name: 'switchboard',
+          ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+        },
+      }),
+    )
     const db = drizzlePostgres({ client, schema }) as unknown as Database
     return { db, driver: 'postgres', postgres: client, close: () => client.end({ timeout: 5 }) }
   }
@@ -70,6 +100,72 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
     throw error
   }
 }
+
+type Cancellable = { cancel(): unknown }
+type SqlFunction = ((...args: unknown[]) => unknown) & Record<string, unknown>
+
+/**
+ * Wraps a postgres.js client so that a read issued while answering a request
+ * is cancelled (PostgreSQL's cancel request, through `query.cancel()`) when
+ * that request's client goes away: a reader who closed the tab no longer
+ * holds a connection and a core for a page nobody will see.
+ *
+ * Only reads are cancelled — statements starting with `select` issued
+ * outside a transaction, for requests whose scope carries a signal (GET and
+ * HEAD; see request-scope.server.ts). Writes and everything inside a
+ * transaction run to the end, so a commit and what follows it are never cut.
+ */
+function cancellable(client: postgres.Sql): postgres.Sql {
+  const attach = (query: unknown, text: unknown) => {
+    const signal = currentRequestScope()?.signal
+    if (!signal || typeof text !== 'string' || !/^\s*select\b/i.test(text)) return query
+    if (typeof (query as Cancellable | undefined)?.cancel !== 'function') return query
+    const cancel = () => void (query as Cancellable).cancel()
+    if (signal.aborted) cancel()
+    else signal.addEventListener('abort', cancel, { once: true })
+    return query
+  }
+  return new Proxy(client as unknown as SqlFunction, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown
+      if (property === 'unsafe' && typeof value === 'function') {
+        return (text: unknown, ...rest: unknown[]) => attach((value as SqlFunction).call(target, text, ...rest), text)
+      }
+      return typeof value === 'function' ? (value as SqlFunction).bind(target) : value
+    },
+  }) as unknown as postgres.Sql
+}
+
+/**
+ * True when `error` says the database could not be reached (refused, timed
+ * out, connection lost, server shutting down) rather than that a query was
+ * wrong: the server answers those with 503 "database unreachable".
+ */
+export function isDatabaseUnreachableError(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : undefined
+    if (!code) continue
+    if (UNREACHABLE_CODES.has(code)) return true
+    // Class 08 — connection exception; 57P01–57P03 — the server is shutting down or starting.
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true
+  }
+  return false
+}
+
+const UNREACHABLE_CODES = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
 
 /** The embedded database is already open (in the server, an import…). */
 export class DatabaseInUseError extends Error {
@@ -162,8 +258,26 @@ export const db: Database = new Proxy({} as Database, {
   },
 })
 
-/** True when the database answers a trivial query. */
-export async function pingDatabase(handle = getDatabaseHandle()) {
-  await handle.db.execute(sql`select 1`)
+/**
+ * True when the database answers a trivial query within `timeoutMs`
+ * (default: no bound of its own); throws otherwise.
+ */
+export async function pingDatabase(handle = getDatabaseHandle(), timeoutMs?: number) {
+  const ping = handle.db.execute(sql`select 1`)
+  if (!timeoutMs) {
+    await ping
+    return true
+  }
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs)
+  })
+  try {
+    await Promise.race([ping, timeout])
+  } finally {
+    clearTimeout(timer)
+    // A ping that lost the race settles later; nobody waits for it.
+    Promise.resolve(ping).catch(() => {})
+  }
   return true
 }

@@ -28,6 +28,16 @@ export const EnvSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
     DATABASE_POOL_SIZE: positiveInt(10),
+    /** Seconds to wait for a new database connection before a request fails with 503. */
+    DATABASE_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(60).default(2),
+    /** PostgreSQL statement_timeout of the server's connections, in ms; 0 turns it off. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+    /** Requests answered at once by one process; more wait in a queue. */
+    MAX_IN_FLIGHT: positiveInt(16),
+    /** Requests that may wait for a slot; past that, a fast 503 with Retry-After. */
+    MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(64),
+    /** App processes serving one port (node:cluster); more than 1 needs DATABASE_URL. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     DATA_DIR: z.string().min(1).default('./data'),
     SMTP_URL: z
       .string()

@@ -40,9 +40,12 @@ export function BarChart({ title, description, bars, valueLabel = 'Count', width
         role="img"
         aria-labelledby={`${titleId} ${descId}`}
         viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ maxWidth: width }}
-        className="block"
+        width={width}
+        height={height}
+        // Classes, not a style attribute: the production CSP (style-src
+        // 'self') blocks inline styles. The drawing keeps its width where
+        // there is room and scales down with its container where there is not.
+        className="block h-auto max-w-full"
       >
         <title id={titleId}>{title}</title>
         <desc id={descId}>{description}</desc>
