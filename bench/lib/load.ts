@@ -1,0 +1,135 @@
+/**
+ * Bounded load on one page with autocannon, and what it cost: requests per
+ * second, latency percentiles, responses that were not what the page
+ * answers, and CPU per request of the server process (with its threads and
+ * children) and of the PostgreSQL backends serving it, read from /proc.
+ */
+import autocannon from 'autocannon'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CpuWindow, processTree } from './proc'
+import { percentile } from './stats'
+
+/** What to send: each request takes the next path (and headers, body) in turn. */
+export type LoadTarget = {
+  method: 'GET' | 'POST'
+  /** Request i gets paths[i % paths.length]. */
+  paths: readonly string[]
+  headers: (i: number) => Record<string, string>
+  body?: (i: number) => string
+  /** Statuses that mean the page answered as it should (200; a form's redirect). */
+  expect: readonly number[]
+}
+
+export type Measured = {
+  connections: number
+  durationS: number
+  requests: number
+  rps: number
+  p50: number
+  p95: number
+  p99: number
+  /** Responses with another status than expected, plus connection errors and timeouts. */
+  bad: number
+  statuses: Record<string, number>
+  errors: number
+  /** CPU ms per completed request. */
+  appCpuMs: number
+  /** Null when the database runs inside the app process (PGlite). */
+  pgCpuMs: number | null
+}
+
+export type Meters = {
+  /** The server's pid: its CPU and its children's are counted. */
+  appPid: number
+  /** The pids of the PostgreSQL backends serving the server right now; null for PGlite. */
+  pgPids: (() => Promise<number[]>) | null
+}
+
+/**
+ * Waits until the server has (nearly) stopped using CPU — at most one clock
+ * tick per 200 ms twice in a row, or `maxMs` — so work left over from the
+ * previous run (requests its clients gave up on, after-commit work) is not
+ * charged to the next, and this run's is charged to it.
+ */
+export async function settle(pid: number, maxMs = 15_000) {
+  const deadline = Date.now() + maxMs
+  let quiet = 0
+  let before = processTree(pid).cpuMs
+  while (Date.now() < deadline && quiet < 2) {
+    await sleep(200)
+    const now = processTree(pid).cpuMs
+    quiet = now - before <= 10 ? quiet + 1 : 0
+    before = now
+  }
+}
+
+/** Runs `target` for `duration` seconds on `connections` connections and measures it. */
+export async function measure(baseUrl: string, target: LoadTarget, { connections, duration }: { connections: number; duration: number }, meters: Meters): Promise<Measured> {
+  let sent = 0
+  const latencies: number[] = []
+  const statuses: Record<string, number> = {}
+  let errors = 0
+  await settle(meters.appPid)
+  const pg = meters.pgPids ? new CpuWindow() : null
+  const samplePg = async () => {
+    if (pg && meters.pgPids) pg.sample(await meters.pgPids())
+  }
+  await samplePg()
+  const appBefore = processTree(meters.appPid).cpuMs
+  let sampling = true
+  // Backends that open or end during the run are caught between samples.
+  const sampler = (async () => {
+    while (sampling) {
+      await sleep(250)
+      if (sampling) await samplePg()
+    }
+  })()
+  const instance = autocannon({
+    url: baseUrl,
+    connections,
+    duration,
+    timeout: 30,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const i = sent++
+          const body = target.body?.(i)
+          return {
+            ...request,
+            method: target.method,
+            path: target.paths[i % target.paths.length]!,
+            headers: { ...target.headers(i), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+            ...(body !== undefined ? { body } : {}),
+          }
+        },
+      },
+    ],
+  })
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    latencies.push(ms)
+    statuses[status] = (statuses[status] ?? 0) + 1
+  })
+  instance.on('reqError', () => errors++)
+  const result = await instance
+  await settle(meters.appPid)
+  sampling = false
+  await sampler
+  await samplePg()
+  const appCpu = processTree(meters.appPid).cpuMs - appBefore
+  const requests = latencies.length
+  const expected = target.expect.reduce((sum, status) => sum + (statuses[status] ?? 0), 0)
+  return {
+    connections,
+    durationS: result.duration,
+    requests,
+    rps: requests / (result.duration || duration),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    bad: requests - expected + Math.max(errors, result.errors),
+    statuses,
+    errors: Math.max(errors, result.errors),
+    appCpuMs: requests ? appCpu / requests : Number.NaN,
+    pgCpuMs: pg ? (requests ? pg.total / requests : Number.NaN) : null,
+  }
+}
