@@ -101,6 +101,7 @@ const n = (value: number) => value.toLocaleString('en')
 const cpu = (value: number | null) => (value === null ? 'in app' : ms(value))
 
 function badCell(run: Measured, spec: PageSpec) {
+  if (!run.requests) return `none of ${run.sent} answered`
   if (!run.bad) return '0'
   const other = Object.entries(run.statuses)
     .filter(([status]) => !spec.target.expect.includes(Number(status)))
@@ -139,15 +140,18 @@ async function runPages(server: ServerProcess, specs: PageSpec[], options: Optio
   return results
 }
 
+/** A latency, or "> 5 s" when nothing was answered within the run. */
+const latency = (value: number, run: Measured) => (Number.isFinite(value) ? ms(value) : `> ${run.durationS.toFixed(0)} s`)
+
 function pageTable(results: PageResult[]) {
   const rows = results.flatMap(({ spec, runs }) =>
     runs.map((run, i) => [
       i === 0 ? spec.label : '',
       String(run.connections),
       run.rps.toFixed(run.rps >= 100 ? 0 : 1),
-      ms(run.p50),
-      ms(run.p95),
-      ms(run.p99),
+      latency(run.p50, run),
+      latency(run.p95, run),
+      latency(run.p99, run),
       badCell(run, spec),
       ms(run.appCpuMs),
       cpu(run.pgCpuMs),

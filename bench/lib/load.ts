@@ -28,6 +28,8 @@ export type Measured = {
   p50: number
   p95: number
   p99: number
+  /** Requests sent (those still waiting at the end are not answered, nor counted in `requests`). */
+  sent: number
   /** Responses with another status than expected, plus connection errors and timeouts. */
   bad: number
   statuses: Record<string, number>
@@ -117,16 +119,19 @@ export async function measure(baseUrl: string, target: LoadTarget, { connections
   await samplePg()
   const appCpu = processTree(meters.appPid).cpuMs - appBefore
   const requests = latencies.length
+  // No answer within the run: every latency was longer than the run (shown as "> duration").
+  const latency = (p: number) => (requests ? percentile(latencies, p) : Number.POSITIVE_INFINITY)
   const expected = target.expect.reduce((sum, status) => sum + (statuses[status] ?? 0), 0)
   return {
     connections,
     durationS: result.duration,
     requests,
+    sent,
     rps: requests / (result.duration || duration),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    bad: requests - expected + Math.max(errors, result.errors),
+    p50: latency(50),
+    p95: latency(95),
+    p99: latency(99),
+    bad: requests ? requests - expected + Math.max(errors, result.errors) : sent,
     statuses,
     errors: Math.max(errors, result.errors),
     appCpuMs: requests ? appCpu / requests : Number.NaN,

@@ -11,6 +11,8 @@ export type Bound = { kind: 'max' | 'min' | 'below'; limit: number; unit: string
 
 const format = (value: number, unit: string) => {
   if (Number.isNaN(value)) return '–'
+  if (!Number.isFinite(value)) return 'no answer'
+  if (unit === 'bad') return String(Math.round(value))
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2
   return `${value.toFixed(digits)}${unit === '×' ? '×' : ` ${unit}`}`
 }
@@ -25,6 +27,7 @@ export function meets(value: number, bound: Bound): boolean {
 
 /** How far one figure misses: "12.0 ms, +4.0 ms (1.5×)" for a maximum, "61.0 req/s, −39 req/s (0.61×)" for a minimum. */
 export function miss(value: number, bound: Bound): string {
+  if (!Number.isFinite(value)) return 'no answer within the run'
   const difference = value - bound.limit
   const sign = difference >= 0 ? '+' : '−'
   const ratio = bound.limit ? ` (${(value / bound.limit).toFixed(value / bound.limit >= 10 ? 0 : 2)}×)` : ''
