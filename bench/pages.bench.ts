@@ -18,6 +18,8 @@
  *
  * A benchmark, not a test: it prints figures and never fails on one.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,6 +30,7 @@ import { setDatabase } from '~/db/client.server'
 import { seedCommunity, type CommunityCounts } from './lib/community'
 import { measure, settle, type Measured } from './lib/load'
 import { ceilingSpecs, discover, pageSpecs, signIn, type PageSpec, type Sessions } from './lib/pages'
+import { writeImportFile } from './lib/import-file'
 import { createPagesDatabase, type PagesDatabase } from './lib/pages-database'
 import { processTree } from './lib/proc'
 import { baseEnv, freePort, startServer, type ServerProcess } from './lib/server-process'
@@ -47,6 +50,8 @@ type Options = {
   compareWorkers: boolean
   seed: number
   sessions: number
+  /** Problems to import before measuring again while meanings catch up (0: not). */
+  afterImport: number
 }
 
 function numbers(value: string, name: string) {
@@ -69,6 +74,8 @@ function parseOptions(argv: string[]): Options {
       'compare-workers': { type: 'boolean', default: false },
       seed: { type: 'string', default: '42' },
       sessions: { type: 'string', default: '20' },
+      'after-import': { type: 'boolean', default: false },
+      'import-problems': { type: 'string', default: '20000' },
     },
   })
   const posts = values.posts ? numbers(values.posts, 'posts')[0]! : 100_000
@@ -83,6 +90,7 @@ function parseOptions(argv: string[]): Options {
     compareWorkers: values['compare-workers'],
     seed: numbers(values.seed, 'seed')[0]!,
     sessions: numbers(values.sessions, 'sessions')[0]!,
+    afterImport: values['after-import'] ? numbers(values['import-problems'], 'import-problems')[0]! : 0,
   }
 }
 
@@ -111,7 +119,7 @@ function badCell(run: Measured, spec: PageSpec) {
 }
 
 /** Runs every selected spec against `server` and prints nothing; returns the runs. */
-async function runPages(server: ServerProcess, specs: PageSpec[], options: Options, pgPids: PagesDatabase['backendPids']): Promise<PageResult[]> {
+async function runPages(server: ServerProcess, specs: PageSpec[], options: Options, pgPids: PagesDatabase['backendPids'], settle = true): Promise<PageResult[]> {
   const results: PageResult[] = []
   for (const spec of specs) {
     phase(`${spec.label}: warming up`)
@@ -129,11 +137,11 @@ async function runPages(server: ServerProcess, specs: PageSpec[], options: Optio
     if (!first.expect.includes(probe.status)) {
       process.stderr.write(`  ! ${spec.label}: ${first.method} ${first.paths[0]} answered ${probe.status}: ${text.replace(/\s+/g, ' ').slice(0, 200)}\n`)
     }
-    await measure(server.baseUrl, spec.target, { connections: 2, duration: 1 }, { appPid: server.pid, pgPids: null })
+    await measure(server.baseUrl, spec.target, { connections: 2, duration: 1 }, { appPid: server.pid, pgPids: null, settle })
     const runs: Measured[] = []
     for (const connections of options.connections) {
       phase(`${spec.label}: ${connections} connections, ${options.duration} s`)
-      runs.push(await measure(server.baseUrl, spec.target, { connections, duration: options.duration }, { appPid: server.pid, pgPids }))
+      runs.push(await measure(server.baseUrl, spec.target, { connections, duration: options.duration }, { appPid: server.pid, pgPids, settle }))
     }
     results.push({ spec, runs })
   }
@@ -148,19 +156,24 @@ function pageTable(results: PageResult[]) {
     runs.map((run, i) => [
       i === 0 ? spec.label : '',
       String(run.connections),
-      run.rps.toFixed(run.rps >= 100 ? 0 : 1),
+      `${run.rps.toFixed(run.rps >= 100 ? 0 : 1)}${run.extended ? '*' : ''}`,
       latency(run.p50, run),
       latency(run.p95, run),
       latency(run.p99, run),
       badCell(run, spec),
       ms(run.appCpuMs),
+      ms(run.requestThreadCpuMs),
       cpu(run.pgCpuMs),
     ]),
   )
-  return table(['page', 'conns', 'req/s', 'p50', 'p95', 'p99', 'not the page', 'app CPU/req', 'PG CPU/req'], rows)
+  const extended = results.some(({ runs }) => runs.some((r) => r.extended))
+  return (
+    table(['page', 'conns', 'req/s', 'p50', 'p95', 'p99', 'not the page', 'app CPU/req', 'main thread', 'PG CPU/req'], rows) +
+    (extended ? '\n* slower than the run: fewer answers than connections within it, so it went on until two answers per connection.' : '')
+  )
 }
 
-async function startHub(database: PagesDatabase, options: Options, workers: number) {
+async function startHub(database: PagesDatabase, options: Options, workers: number, { idle = true } = {}) {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const started = Date.now()
@@ -182,7 +195,7 @@ async function startHub(database: PagesDatabase, options: Options, workers: numb
   })
   const startMs = Date.now() - started
   // The start's own work (snapshot written, meanings checked) ends before anything is measured.
-  await settle(server.pid, 120_000)
+  if (idle) await settle(server.pid, 120_000)
   return { server, startMs }
 }
 
@@ -260,6 +273,7 @@ async function main() {
     const sizes: SizeResult[] = []
     let ceilings: PageResult[] = []
     let workerComparison: { label: string; one: number; two: number }[] = []
+    let afterImport: AfterImport | null = null
     for (const size of options.sizes) {
       phase(`${n(size)} posts: creating the database`)
       const database = await createPagesDatabase({ pglite: options.pglite, size })
@@ -303,6 +317,10 @@ async function main() {
           const theirs = runs[0]!.rps
           return { label: spec.label, one: options.workers === 1 ? mine : theirs, two: options.workers === 1 ? theirs : mine }
         })
+      }
+      if (options.afterImport && size === options.sizes.at(-1)) {
+        await server.stop()
+        afterImport = await measureAfterImport(database, options, found, runId, selected, cleanups)
       }
       await server.stop()
       await database.drop()
@@ -350,16 +368,83 @@ async function main() {
       print(table(['page', 'req/s, 1', 'req/s, 2', 'ratio'], workerComparison.map((w) => [w.label, w.one.toFixed(0), w.two.toFixed(0), `${(w.two / w.one).toFixed(2)}×`])))
     }
 
+    if (afterImport) {
+      print('')
+      print(
+        `Right after importing ${n(afterImport.problems)} problems (${n(afterImport.posts)} posts with their workarounds and replies) with \`npm run import\` in ${seconds(afterImport.importMs)}, ` +
+          `while the hub catches up on their meanings (hub healthy after ${seconds(afterImport.startMs)}; meanings pending ${afterImport.pendingBefore ?? '?'} at the first page, ${afterImport.pendingAfter ?? '?'} after the last; ` +
+          `nothing waits for the hub to go idle, so "app CPU" includes the catch-up and "main thread" is what requests cost the request thread):`,
+      )
+      print(pageTable(afterImport.pages))
+    }
     if (big) {
       print('')
       print(`Targets (issue 14), at ${n(big.size)} posts on ${options.pglite ? 'PGlite (the targets are stated for PostgreSQL)' : 'PostgreSQL'}, one process unless said:`)
       print(targetTable(big, ceilings, growthRows, workerComparison, options))
+      if (afterImport) {
+        const checks = (groups: string[], pick: (run: Measured) => number) =>
+          afterImport!.pages.filter(({ spec }) => groups.includes(spec.group)).map(({ spec, runs }) => ({ page: spec.label, value: pick(runs[0]!) }))
+        print(`- after the import, GET page main thread ≤ 8 ms/req: ${verdict(checks(['page', 'cheapest'], (r) => r.requestThreadCpuMs), TARGETS.pageAppCpu)}`)
+        print(`- after the import, console page main thread ≤ 20 ms/req: ${verdict(checks(['console'], (r) => r.requestThreadCpuMs), TARGETS.consoleAppCpu)}`)
+        print(`- after the import, p95 < 200 ms at ${options.connections[0]} conns: ${verdict(checks(['page', 'console', 'cheapest'], (r) => r.p95), { kind: 'below', limit: 200, unit: 'ms' })}`)
+      }
     }
     print('')
     print(`Load average at the end: ${load()}. Whole run: ${seconds(Date.now() - runStarted)}.`)
   } finally {
     await cleanUp()
   }
+}
+
+type AfterImport = { problems: number; posts: number; importMs: number; startMs: number; pendingBefore: number | null; pendingAfter: number | null; pages: PageResult[] }
+
+/** Runs `npm run import` (scripts/import.ts) on `file` against the benchmark's database; throws with its output when it fails. */
+async function runImport(file: string, database: PagesDatabase) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file], {
+    cwd: process.cwd(),
+    env: { ...baseEnv(), ...database.env, NODE_ENV: 'production' } as unknown as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output: string[] = []
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`bench: npm run import exited with ${code}:\n${output.join('').slice(-3000)}`)
+}
+
+/**
+ * Imports `options.afterImport` problems with the real import command while
+ * the hub is stopped, starts it again and measures the GET pages at the
+ * first connection level at once, while it encodes the imported problems'
+ * meanings (issue 14 item 5).
+ */
+async function measureAfterImport(
+  database: PagesDatabase,
+  options: Options,
+  found: Parameters<typeof pageSpecs>[0]['found'],
+  runId: string,
+  selected: (key: string) => boolean,
+  cleanups: (() => Promise<void>)[],
+): Promise<AfterImport> {
+  const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'switchboard-bench-import-'))
+  cleanups.push(() => fs.rm(directory, { recursive: true, force: true }))
+  const file = path.join(directory, 'knowledge.jsonl')
+  phase(`writing ${n(options.afterImport)} problems to import`)
+  const posts = await writeImportFile(file, { count: options.afterImport, seed: options.seed })
+  phase(`npm run import (${n(posts)} posts)`)
+  const started = Date.now()
+  await runImport(file, database)
+  const importMs = Date.now() - started
+  phase('starting the hub after the import (no waiting for it to go idle)')
+  const { server, startMs } = await startHub(database, options, options.workers, { idle: false })
+  cleanups.push(() => server.stop())
+  const pendingBefore = (await database.pendingMeanings?.()) ?? null
+  const sessions = await signInAll(server.baseUrl, options)
+  const gets = pageSpecs({ found, sessions, baseUrl: server.baseUrl, seed: options.seed, runId: `${runId}i` }).filter((s) => selected(s.key) && s.target.method === 'GET')
+  const pages = await runPages(server, gets, { ...options, connections: [options.connections[0]!] }, database.backendPids, false)
+  const pendingAfter = (await database.pendingMeanings?.()) ?? null
+  await server.stop()
+  return { problems: options.afterImport, posts, importMs, startMs, pendingBefore, pendingAfter, pages }
 }
 
 function targetTable(big: SizeResult, ceilings: PageResult[], growthRows: { label: string; value: number }[], workers: { label: string; one: number; two: number }[], options: Options) {

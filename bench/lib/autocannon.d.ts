@@ -19,6 +19,8 @@ declare module 'autocannon' {
     connections?: number
     /** Seconds. */
     duration?: number
+    /** Requests to make (instead of a duration). */
+    amount?: number
     /** Seconds to wait for a response before counting a timeout. */
     timeout?: number
     method?: string

@@ -23,6 +23,8 @@ export type LoadTarget = {
 export type Measured = {
   connections: number
   durationS: number
+  /** The page was too slow to answer once per connection within the run, which went on until two answers per connection. */
+  extended: boolean
   requests: number
   rps: number
   p50: number
@@ -34,8 +36,10 @@ export type Measured = {
   bad: number
   statuses: Record<string, number>
   errors: number
-  /** CPU ms per completed request. */
+  /** CPU ms per completed request: the whole process (all threads, children). */
   appCpuMs: number
+  /** CPU ms per completed request of the main (request) threads alone. */
+  requestThreadCpuMs: number
   /** Null when the database runs inside the app process (PGlite). */
   pgCpuMs: number | null
 }
@@ -45,6 +49,8 @@ export type Meters = {
   appPid: number
   /** The pids of the PostgreSQL backends serving the server right now; null for PGlite. */
   pgPids: (() => Promise<number[]>) | null
+  /** Wait for the server to go idle before and after (default); off while it is busy on purpose (a catch-up). */
+  settle?: boolean
 }
 
 /**
@@ -71,13 +77,13 @@ export async function measure(baseUrl: string, target: LoadTarget, { connections
   const latencies: number[] = []
   const statuses: Record<string, number> = {}
   let errors = 0
-  await settle(meters.appPid)
+  if (meters.settle !== false) await settle(meters.appPid)
   const pg = meters.pgPids ? new CpuWindow() : null
   const samplePg = async () => {
     if (pg && meters.pgPids) pg.sample(await meters.pgPids())
   }
   await samplePg()
-  const appBefore = processTree(meters.appPid).cpuMs
+  const appBefore = processTree(meters.appPid)
   let sampling = true
   // Backends that open or end during the run are caught between samples.
   const sampler = (async () => {
@@ -86,55 +92,70 @@ export async function measure(baseUrl: string, target: LoadTarget, { connections
       if (sampling) await samplePg()
     }
   })()
-  const instance = autocannon({
-    url: baseUrl,
-    connections,
-    duration,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const i = sent++
-          const body = target.body?.(i)
-          return {
-            ...request,
-            method: target.method,
-            path: target.paths[i % target.paths.length]!,
-            headers: { ...target.headers(i), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
-            ...(body !== undefined ? { body } : {}),
-          }
+  const fire = async (limit: { duration: number } | { amount: number }) => {
+    const instance = autocannon({
+      url: baseUrl,
+      connections,
+      ...limit,
+      timeout: 30,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const i = sent++
+            const body = target.body?.(i)
+            return {
+              ...request,
+              method: target.method,
+              path: target.paths[i % target.paths.length]!,
+              headers: { ...target.headers(i), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+              ...(body !== undefined ? { body } : {}),
+            }
+          },
         },
-      },
-    ],
-  })
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    latencies.push(ms)
-    statuses[status] = (statuses[status] ?? 0) + 1
-  })
-  instance.on('reqError', () => errors++)
-  const result = await instance
-  await settle(meters.appPid)
+      ],
+    })
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      latencies.push(ms)
+      statuses[status] = (statuses[status] ?? 0) + 1
+    })
+    instance.on('reqError', () => errors++)
+    return instance
+  }
+  const result = await fire({ duration })
+  let durationS = result.duration
+  let extended = false
+  // A page slower than the run answers almost nothing within it (autocannon drops what is in flight at
+  // the end): then go on until two answers per connection, so its figures exist, and say so.
+  if (latencies.length < connections) {
+    extended = true
+    durationS += (await fire({ amount: 2 * connections })).duration
+  }
+  if (meters.settle !== false) await settle(meters.appPid)
   sampling = false
   await sampler
   await samplePg()
-  const appCpu = processTree(meters.appPid).cpuMs - appBefore
+  const appAfter = processTree(meters.appPid)
+  const appCpu = appAfter.cpuMs - appBefore.cpuMs
+  const requestThreadCpu = appAfter.mainThreadCpuMs - appBefore.mainThreadCpuMs
   const requests = latencies.length
   // No answer within the run: every latency was longer than the run (shown as "> duration").
   const latency = (p: number) => (requests ? percentile(latencies, p) : Number.POSITIVE_INFINITY)
   const expected = target.expect.reduce((sum, status) => sum + (statuses[status] ?? 0), 0)
   return {
     connections,
-    durationS: result.duration,
+    durationS,
+    extended,
     requests,
     sent,
-    rps: requests / (result.duration || duration),
+    rps: requests / (durationS || duration),
     p50: latency(50),
     p95: latency(95),
     p99: latency(99),
-    bad: requests ? requests - expected + Math.max(errors, result.errors) : sent,
+    bad: requests ? requests - expected + errors : sent,
     statuses,
-    errors: Math.max(errors, result.errors),
+    errors,
     appCpuMs: requests ? appCpu / requests : Number.NaN,
+    requestThreadCpuMs: requests ? requestThreadCpu / requests : Number.NaN,
     pgCpuMs: pg ? (requests ? pg.total / requests : Number.NaN) : null,
   }
 }

@@ -28,6 +28,8 @@ export type PagesDatabase = {
    * the benchmark's own; null on PGlite (its work is inside the hub's process).
    */
   backendPids: (() => Promise<number[]>) | null
+  /** Visible problems whose stored meaning is missing or older than the post (what the hub's catch-up still has to encode); null on PGlite, which the hub holds. */
+  pendingMeanings: (() => Promise<number>) | null
   drop(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export async function createPagesDatabase({ pglite, size }: { pglite: boolean; s
         open = false
       },
       backendPids: null,
+      pendingMeanings: null,
       drop: async () => {
         if (open) await handle.close()
         open = false
@@ -75,6 +78,7 @@ export async function createPagesDatabase({ pglite, size }: { pglite: boolean; s
   const version = rowsOf<{ v: string }>(await handle.db.execute(sql`select current_setting('server_version') as v`))[0]?.v ?? ''
   let open = true
   let dropped = false
+  let reader: postgres.Sql | null = null
   return {
     label: `PostgreSQL ${version} (database ${name})`,
     env: { DATABASE_URL: url },
@@ -89,9 +93,17 @@ export async function createPagesDatabase({ pglite, size }: { pglite: boolean; s
         where datname = ${name} and coalesce(application_name, '') <> 'switchboard-bench' and pid <> pg_backend_pid()`
       return rows.map((r) => r.pid)
     },
+    pendingMeanings: async () => {
+      reader ??= postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'switchboard-bench' } })
+      const [row] = await reader<{ count: number }[]>`
+        select count(*)::int as count from posts p left join post_meanings m on m.post_id = p.id
+        where p.kind = 'problem' and p.hidden_at is null and (m.post_id is null or m.post_updated_at < p.updated_at)`
+      return row?.count ?? 0
+    },
     drop: async () => {
       if (dropped) return
       dropped = true
+      await reader?.end().catch(() => {})
       if (open) await handle.close().catch(() => {})
       open = false
       await admin.unsafe(`drop database if exists "${name}" with (force)`)

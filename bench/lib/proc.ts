@@ -87,10 +87,22 @@ export function descendants(root: number, stats: readonly ProcStat[]): ProcStat[
   return out
 }
 
-/** CPU ms and RSS of a process with all its descendants, right now. */
-export function processTree(root: number): { cpuMs: number; rssBytes: number; pids: number[] } {
+/**
+ * CPU ms and RSS of a process with all its descendants, right now, and the
+ * CPU of their main threads alone (`/proc/<pid>/task/<pid>/stat`: the
+ * thread that serves requests, without worker threads such as an encoder's).
+ */
+export function processTree(root: number): { cpuMs: number; mainThreadCpuMs: number; rssBytes: number; pids: number[] } {
   const tree = descendants(root, allStats())
-  return { cpuMs: tree.reduce((a, s) => a + s.cpuMs, 0), rssBytes: tree.reduce((a, s) => a + s.rssBytes, 0), pids: tree.map((s) => s.pid) }
+  let mainThreadCpuMs = 0
+  for (const s of tree) {
+    try {
+      mainThreadCpuMs += parseProcStat(fs.readFileSync(`/proc/${s.pid}/task/${s.pid}/stat`, 'utf8'))?.cpuMs ?? 0
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { cpuMs: tree.reduce((a, s) => a + s.cpuMs, 0), mainThreadCpuMs, rssBytes: tree.reduce((a, s) => a + s.rssBytes, 0), pids: tree.map((s) => s.pid) }
 }
 
 /**
