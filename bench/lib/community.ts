@@ -234,7 +234,8 @@ export async function seedCommunity(
       for (const w of generated.workarounds) {
         at = new Date(at.getTime() + random.int(1, 72) * HOUR_MS)
         if (at > now) at = now
-        const solver = other(writer.id, generated.ageDays)
+        // Only staff and the author see a staff-only problem: support answers those.
+        const solver = post.visibility === 'staff' ? random.pick(supporters) : other(writer.id, generated.ageDays)
         const verifier = w.verified ? random.pick(supporters) : null
         const workaround = batch.post({
           id: random.id(),
@@ -257,13 +258,14 @@ export async function seedCommunity(
       for (const r of thread.replies) {
         replyAt = new Date(replyAt.getTime() + random.int(1, 96) * HOUR_MS)
         if (replyAt > now) replyAt = now
-        const replier = r.byAuthor || post.state === 'open' ? writer : random.chance(0.4) ? random.pick(supporters) : other(writer.id, generated.ageDays)
+        const replier =
+          r.byAuthor || post.state === 'open' ? writer : random.chance(0.4) || post.visibility === 'staff' ? random.pick(supporters) : other(writer.id, generated.ageDays)
         const reply = batch.reply({ postId: post.id, authorId: replier.id, body: r.body, createdAt: replyAt })
         counts.replies++
         notify(writer.id, 'reply', post, replier.id, replyAt, `New reply on “${post.title}”`, `reply:${reply.id}`)
       }
       const pressed = new Set<string>([writer.id])
-      for (let m = 0; m < thread.meToos; m++) {
+      for (let m = 0; m < (post.visibility === 'staff' ? 0 : thread.meToos); m++) {
         const person = other(writer.id, generated.ageDays)
         if (pressed.has(person.id)) continue
         pressed.add(person.id)

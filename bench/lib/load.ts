@@ -114,7 +114,9 @@ export async function measure(baseUrl: string, target: LoadTarget, { connections
         },
       ],
     })
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    instance.on('response', (_client: unknown, status: number | undefined, _bytes: number, ms: number) => {
+      // A timed-out request is reported as a response without a status; it is counted as an error (reqError).
+      if (typeof status !== 'number') return
       latencies.push(ms)
       statuses[status] = (statuses[status] ?? 0) + 1
     })
