@@ -163,7 +163,7 @@ function pageTable(results: PageResult[]) {
       badCell(run, spec),
       ms(run.appCpuMs),
       ms(run.requestThreadCpuMs),
-      cpu(run.pgCpuMs),
+      spec.group === 'ceiling' ? '–' : cpu(run.pgCpuMs),
     ]),
   )
   const extended = results.some(({ runs }) => runs.some((r) => r.extended))
@@ -473,6 +473,9 @@ function targetTable(big: SizeResult, ceilings: PageResult[], growthRows: { labe
     row(`console page ≥ 40 req/s at ${c0} conns`, of(['console'], (r) => r.rps), TARGETS.consoleRps),
     row(`no errors at ${cLast} conns`, heavy.length ? of(['page', 'console', 'cheapest', 'form'], (r) => r.bad, heavy) : [], TARGETS.errorsAt50),
     row(`p95 < 1 s at ${cLast} conns`, heavy.length ? of(['page', 'console', 'cheapest', 'form'], (r) => r.p95, heavy) : [], TARGETS.p95At50),
+    ...(options.pglite
+      ? [row(`embedded database: home, search and problem page p95 < 150 ms at ${c0} conns`, of(['page'], (r) => r.p95).filter((c) => /^(home|search|problem page)/.test(c.page)), { kind: 'below', limit: 150, unit: 'ms' })]
+      : []),
     row('WEB_CONCURRENCY=2 ≥ 1.7× one process', workers.map((w) => ({ page: w.label, value: w.two / w.one })), TARGETS.workers2),
   ]
   return rows.join('\n')

@@ -107,7 +107,8 @@ export async function measure(baseUrl: string, target: LoadTarget, { connections
               ...request,
               method: target.method,
               path: target.paths[i % target.paths.length]!,
-              headers: { ...target.headers(i), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+              // autocannon sets Content-Length itself.
+              headers: { ...target.headers(i), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
               ...(body !== undefined ? { body } : {}),
             }
           },
