@@ -29,7 +29,7 @@ import { buildIfNeeded } from '../scripts/build-if-needed'
 import { setDatabase } from '~/db/client.server'
 import { seedCommunity, type CommunityCounts } from './lib/community'
 import { measure, settle, type Measured } from './lib/load'
-import { ceilingSpecs, discover, pageSpecs, signIn, type PageSpec, type Sessions } from './lib/pages'
+import { ceilingSpecs, discover, PAGE_KEYS, pageSpecs, signIn, type PageSpec, type Sessions } from './lib/pages'
 import { writeImportFile } from './lib/import-file'
 import { createPagesDatabase, type PagesDatabase } from './lib/pages-database'
 import { processTree } from './lib/proc'
@@ -78,6 +78,8 @@ function parseOptions(argv: string[]): Options {
       'import-problems': { type: 'string', default: '20000' },
     },
   })
+  const unknown = (values.pages ?? '').split(',').map((p) => p.trim()).filter((p) => p && !(PAGE_KEYS as readonly string[]).includes(p))
+  if (unknown.length) throw new Error(`bench: unknown page ${unknown.join(', ')} in --pages (known: ${PAGE_KEYS.join(', ')})`)
   const posts = values.posts ? numbers(values.posts, 'posts')[0]! : 100_000
   const sizes = values.sizes ? numbers(values.sizes, 'sizes') : [...new Set([Math.min(10_000, posts), posts])]
   return {

@@ -9,6 +9,7 @@ import { PostBatch } from '#tests/factories'
 import { follows, meToos, posts, replies } from '~/db/schema'
 import { collectingExecutor } from '../bench/lib/bulk-insert'
 import { Corpus } from '../bench/lib/corpus'
+import { ceilingSpecs, PAGE_KEYS, pageSpecs } from '../bench/lib/pages'
 import { CpuWindow, descendants, parseProcStat } from '../bench/lib/proc'
 import { Random } from '../bench/lib/random'
 import { growth, miss, TARGETS, verdict } from '../bench/lib/targets'
@@ -134,5 +135,35 @@ describe('collectingExecutor', () => {
     expect(collected.get(replies)).toHaveLength(2)
     expect(collected.get(meToos)).toHaveLength(1)
     expect(new Set(collected.get(follows)!.map((f) => f.userId))).toEqual(new Set(['alice', 'sam', 'bob']))
+  })
+})
+
+describe('pageSpecs', () => {
+  const found = { productSlug: 'relay-gateway', productId: 'prod', versionIds: ['v1', 'v2'], problemIds: ['p1', 'p2'], replyIds: ['r1'], personId: 'bob' }
+  const sessions = { customer: 'sid=alice', customers: ['sid=c1', 'sid=c2'], support: 'sid=sam', admin: 'sid=ada' }
+  const specs = pageSpecs({ found, sessions, baseUrl: 'http://127.0.0.1:1', seed: 42, runId: 'run' })
+
+  it('has every page the --pages option names, and only those', () => {
+    expect([...specs, ...ceilingSpecs()].map((s) => s.key)).toEqual([...PAGE_KEYS])
+  })
+
+  it('posts valid forms as a browser would: same-origin, each with a fresh submission key, customers in turn', () => {
+    const reply = specs.find((s) => s.key === 'post-reply')!.target
+    expect(reply.headers(0)).toMatchObject({ origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-origin', cookie: 'sid=c1' })
+    expect(reply.headers(1).cookie).toBe('sid=c2')
+    const [first, second] = [new URLSearchParams(reply.body!(0)), new URLSearchParams(reply.body!(1))]
+    expect(first.get('intent')).toBe('reply')
+    expect(first.get('body')!.length).toBeGreaterThan(0)
+    expect(first.get('submissionKey')).not.toBe(second.get('submissionKey'))
+    const problem = new URLSearchParams(specs.find((s) => s.key === 'post-problem')!.target.body!(3))
+    expect(problem.get('productId')).toBe('prod')
+    expect(problem.getAll('versionIds')).toEqual(['v2'])
+    expect(problem.get('title')!.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('asks the console as support and the audit log as an admin', () => {
+    expect(specs.find((s) => s.key === 'queue')!.target.headers(0).cookie).toBe('sid=sam')
+    expect(specs.find((s) => s.key === 'audit')!.target.headers(0).cookie).toBe('sid=ada')
+    expect(specs.find((s) => s.key === 'login')!.target.headers(0).cookie).toBeUndefined()
   })
 })

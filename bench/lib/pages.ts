@@ -10,6 +10,12 @@ import { Corpus } from './corpus'
 import { type LoadTarget } from './load'
 import { Random } from './random'
 
+/** Every page's `--pages` key, in the order the benchmark runs them (ceilings last). */
+export const PAGE_KEYS = [
+  'login', 'home', 'home-product', 'home-state', 'search-words', 'search-prefix', 'search-filter', 'suggest', 'problem', 'product', 'person',
+  'notifications', 'introductions', 'queue', 'radar', 'quiet', 'audit', 'post-reply', 'post-problem', 'bare', 'remix',
+] as const
+
 /** Groups decide which targets apply: console pages have looser CPU and throughput bounds. */
 export type PageGroup = 'page' | 'console' | 'cheapest' | 'form' | 'ceiling'
 
