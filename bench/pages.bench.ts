@@ -33,9 +33,10 @@ import { ceilingSpecs, discover, PAGE_KEYS, pageSpecs, signIn, type PageSpec, ty
 import { writeImportFile } from './lib/import-file'
 import { createPagesDatabase, type PagesDatabase } from './lib/pages-database'
 import { processTree } from './lib/proc'
+import { pageTable, targetTable, type PageResult } from './lib/report'
 import { baseEnv, freePort, startServer, type ServerProcess } from './lib/server-process'
 import { mb, ms, seconds, table } from './lib/stats'
-import { growth, TARGETS, verdict, type Bound, type Check } from './lib/targets'
+import { growth, TARGETS, verdict } from './lib/targets'
 
 const DEMO_PASSWORD = 'switchboard-demo'
 const START_TIMEOUT_MS = 30 * 60 * 1000
@@ -96,7 +97,6 @@ function parseOptions(argv: string[]): Options {
   }
 }
 
-type PageResult = { spec: PageSpec; runs: Measured[] }
 type SizeResult = { size: number; counts: CommunityCounts; seedMs: number; startMs: number; rssStart: number; rssEnd: number; pages: PageResult[] }
 
 const print = (line = '') => console.info(line)
@@ -108,17 +108,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ')
 const n = (value: number) => value.toLocaleString('en')
-const cpu = (value: number | null) => (value === null ? 'in app' : ms(value))
-
-function badCell(run: Measured, spec: PageSpec) {
-  if (!run.requests) return `none of ${run.sent} answered`
-  if (!run.bad) return '0'
-  const other = Object.entries(run.statuses)
-    .filter(([status]) => !spec.target.expect.includes(Number(status)))
-    .map(([status, count]) => `${count}×${status}`)
-  if (run.errors) other.push(`${run.errors} errors`)
-  return `${run.bad} (${other.join(', ')})`
-}
 
 /** Runs every selected spec against `server` and prints nothing; returns the runs. */
 async function runPages(server: ServerProcess, specs: PageSpec[], options: Options, pgPids: PagesDatabase['backendPids'], settle = true): Promise<PageResult[]> {
@@ -148,31 +137,6 @@ async function runPages(server: ServerProcess, specs: PageSpec[], options: Optio
     results.push({ spec, runs })
   }
   return results
-}
-
-/** A latency, or "> 5 s" when nothing was answered within the run. */
-const latency = (value: number, run: Measured) => (Number.isFinite(value) ? ms(value) : `> ${run.durationS.toFixed(0)} s`)
-
-function pageTable(results: PageResult[]) {
-  const rows = results.flatMap(({ spec, runs }) =>
-    runs.map((run, i) => [
-      i === 0 ? spec.label : '',
-      String(run.connections),
-      `${run.rps.toFixed(run.rps >= 100 ? 0 : 1)}${run.extended ? '*' : ''}`,
-      latency(run.p50, run),
-      latency(run.p95, run),
-      latency(run.p99, run),
-      badCell(run, spec),
-      ms(run.appCpuMs),
-      ms(run.requestThreadCpuMs),
-      spec.group === 'ceiling' ? '–' : cpu(run.pgCpuMs),
-    ]),
-  )
-  const extended = results.some(({ runs }) => runs.some((r) => r.extended))
-  return (
-    table(['page', 'conns', 'req/s', 'p50', 'p95', 'p99', 'not the page', 'app CPU/req', 'main thread', 'PG CPU/req'], rows) +
-    (extended ? '\n* slower than the run: fewer answers than connections within it, so it went on until two answers per connection.' : '')
-  )
 }
 
 async function startHub(database: PagesDatabase, options: Options, workers: number, { idle = true } = {}) {
@@ -447,40 +411,6 @@ async function measureAfterImport(
   const pendingAfter = (await database.pendingMeanings?.()) ?? null
   await server.stop()
   return { problems: options.afterImport, posts, importMs, startMs, pendingBefore, pendingAfter, pages }
-}
-
-function targetTable(big: SizeResult, ceilings: PageResult[], growthRows: { label: string; value: number }[], workers: { label: string; one: number; two: number }[], options: Options) {
-  const at = (pages: PageResult[], index: number) => pages.flatMap(({ spec, runs }) => (runs[index] ? [{ spec, run: runs[index] }] : []))
-  const first = at(big.pages, 0)
-  const heavy = options.connections.length > 1 ? at(big.pages, options.connections.length - 1) : []
-  const gets = first.filter(({ spec }) => spec.target.method === 'GET')
-  const of = (group: string[], pick: (run: Measured) => number | null, list = gets): Check[] =>
-    list.filter(({ spec }) => group.includes(spec.group)).map(({ spec, run }) => ({ page: spec.label, value: pick(run) ?? Number.NaN }))
-  const pgIn = (run: Measured) => (run.pgCpuMs === null ? Number.NaN : run.pgCpuMs)
-  const login = gets.find(({ spec }) => spec.group === 'cheapest')
-  const remix = ceilings.find(({ spec }) => spec.key === 'remix')?.runs[0]
-  const c0 = options.connections[0]
-  const cLast = options.connections.at(-1)
-  const row = (name: string, checks: Check[], bound: Bound) => `- ${name}: ${verdict(checks, bound)}`
-  const rows = [
-    row('GET page: app CPU ≤ 8 ms/req', of(['page'], (r) => r.appCpuMs), TARGETS.pageAppCpu),
-    row('GET page: PG CPU ≤ 5 ms/req', options.pglite ? [] : of(['page'], pgIn), TARGETS.pagePgCpu),
-    row('console page: app CPU ≤ 20 ms/req', of(['console'], (r) => r.appCpuMs), TARGETS.consoleAppCpu),
-    row('console page: PG CPU ≤ 10 ms/req', options.pglite ? [] : of(['console'], pgIn), TARGETS.consolePgCpu),
-    row('cheapest page (sign-in): app CPU ≤ 4 ms', of(['cheapest'], (r) => r.appCpuMs), TARGETS.cheapestAppCpu),
-    row('cheapest page ≤ 2× the minimal Remix app', login && remix ? [{ page: `${ms(login.run.appCpuMs)} vs ${ms(remix.appCpuMs)}`, value: login.run.appCpuMs / remix.appCpuMs }] : [], TARGETS.cheapestVsRemix),
-    row(`growth ≤ 1.5× (CPU/req)`, growthRows.map((g) => ({ page: g.label, value: g.value })), TARGETS.growth),
-    row(`GET page p95 < 100 ms at ${c0} conns`, of(['page', 'console', 'cheapest'], (r) => r.p95), TARGETS.p95At10),
-    row(`GET page ≥ 100 req/s at ${c0} conns`, of(['page', 'cheapest'], (r) => r.rps), TARGETS.pageRps),
-    row(`console page ≥ 40 req/s at ${c0} conns`, of(['console'], (r) => r.rps), TARGETS.consoleRps),
-    row(`no errors at ${cLast} conns`, heavy.length ? of(['page', 'console', 'cheapest', 'form'], (r) => r.bad, heavy) : [], TARGETS.errorsAt50),
-    row(`p95 < 1 s at ${cLast} conns`, heavy.length ? of(['page', 'console', 'cheapest', 'form'], (r) => r.p95, heavy) : [], TARGETS.p95At50),
-    ...(options.pglite
-      ? [row(`embedded database: home, search and problem page p95 < 150 ms at ${c0} conns`, of(['page'], (r) => r.p95).filter((c) => /^(home|search|problem page)/.test(c.page)), { kind: 'below', limit: 150, unit: 'ms' })]
-      : []),
-    row('WEB_CONCURRENCY=2 ≥ 1.7× one process', workers.map((w) => ({ page: w.label, value: w.two / w.one })), TARGETS.workers2),
-  ]
-  return rows.join('\n')
 }
 
 main().catch((error) => {
