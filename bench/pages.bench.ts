@@ -331,7 +331,7 @@ async function main() {
     if (workerComparison.length) {
       print('')
       print(`WEB_CONCURRENCY=2 against 1 at ${n(big!.size)} posts, ${options.connections[0]} connections:`)
-      print(table(['page', 'req/s, 1', 'req/s, 2', 'ratio'], workerComparison.map((w) => [w.label, w.one.toFixed(0), w.two.toFixed(0), `${(w.two / w.one).toFixed(2)}×`])))
+      print(table(['page', 'req/s, 1', 'req/s, 2', 'ratio'], workerComparison.map((w) => [w.label, w.one.toFixed(w.one >= 100 ? 0 : 1), w.two.toFixed(w.two >= 100 ? 0 : 1), `${(w.two / w.one).toFixed(2)}×`])))
     }
 
     if (afterImport) {
