@@ -161,6 +161,19 @@ export type GeneratedPost = {
   hidden: boolean
   /** Days before the benchmark's fixed "now". */
   ageDays: number
+  /** Index of its topic in `Corpus.topics` (posts of one topic are about the same thing). */
+  topic: number
+}
+
+/**
+ * What happens to a post after it is written, drawn apart from the post
+ * (`Corpus.thread`) so the posts themselves stay those bench:search has
+ * always generated: replies in order (who writes each: the post's author
+ * following up, or someone else) and how many people press "me too".
+ */
+export type GeneratedThread = {
+  replies: { body: string; byAuthor: boolean }[]
+  meToos: number
 }
 
 /** Draws posts, queries and "new problem" texts from one vocabulary and one set of topics. */
@@ -179,7 +192,12 @@ export class Corpus {
   static readonly products = PRODUCTS
 
   topic(random: Random): Topic {
-    return this.topics[this.topicZipf.draw(random)]!
+    return this.topics[this.topicIndex(random)]!
+  }
+
+  /** The index of a topic drawn as `topic` draws it (the same random draws). */
+  topicIndex(random: Random): number {
+    return this.topicZipf.draw(random)
   }
 
   /** One word: from the topic a quarter of the time, otherwise from the whole vocabulary (Zipf). */
@@ -217,7 +235,8 @@ export class Corpus {
 
   /** A post with ~100 words of body (a few long ones), its tags, versions and workarounds. */
   post(random: Random): GeneratedPost {
-    const topic = this.topic(random)
+    const topicIndex = this.topicIndex(random)
+    const topic = this.topics[topicIndex]!
     const roll = random.next()
     const kind = roll < 0.7 ? 'problem' : roll < 0.85 ? 'story' : 'migration'
     const product = PRODUCTS[topic.product]!
@@ -251,7 +270,28 @@ export class Corpus {
       visibility: random.chance(0.03) ? 'staff' : 'community',
       hidden: random.chance(0.01),
       ageDays: random.int(0, 3 * 365),
+      topic: topicIndex,
     }
+  }
+
+  /**
+   * Replies and "me too"s of a post, in the proportions of a support forum:
+   * most threads get zero to three replies (a few long ones up to twelve),
+   * replies on an open problem come from its author only (a reply by
+   * someone else is a response, which would make it answered); problems
+   * get "me too"s, heavy-tailed (more than half none, a few up to nine;
+   * 1.6 on average).
+   */
+  thread(random: Random, post: GeneratedPost): GeneratedThread {
+    const topic = this.topics[post.topic]!
+    const roll = random.next()
+    const count = roll < 0.35 ? 0 : roll < 0.6 ? 1 : roll < 0.78 ? 2 : roll < 0.9 ? 3 : random.int(4, 12)
+    const replies = Array.from({ length: count }, () => ({
+      body: this.text(random, topic, random.int(8, 60)),
+      byAuthor: post.state === 'open' ? true : random.chance(0.3),
+    }))
+    const meToos = post.kind === 'problem' ? Math.floor(1 / (1 - random.next() * 0.9)) - 1 : 0
+    return { replies, meToos }
   }
 
   /**

@@ -61,6 +61,17 @@ export function liveHeap() {
   return process.memoryUsage().heapUsed
 }
 
+/**
+ * The process's memory after a full collection: V8 heap in use, memory
+ * outside the heap held by JavaScript objects (`external`, which includes
+ * `arrayBuffers`: the typed arrays' backing stores) and the resident set.
+ */
+export function liveMemory(): { heapUsed: number; external: number; arrayBuffers: number; rss: number } {
+  collectGarbage()
+  const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage()
+  return { heapUsed, external, arrayBuffers, rss }
+}
+
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 export const ms = (value: number) => (Number.isNaN(value) ? '–' : value >= 100 ? `${value.toFixed(0)} ms` : value >= 10 ? `${value.toFixed(1)} ms` : `${value.toFixed(2)} ms`)
 export const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`
