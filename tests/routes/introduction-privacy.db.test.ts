@@ -71,7 +71,7 @@ type World = Awaited<ReturnType<typeof world>>
 type Side = World['asker']
 
 /** The page rendered as the browser gets it on a first load, from the loader's data. */
-async function renderPage(data: unknown) {
+async function renderPage(data: Record<string, unknown>) {
   const handler = createStaticHandler([{ id: 'intro', path: '/introductions/:id', loader: () => data, Component: introductionRoute.default }])
   const context = await handler.query(new Request('http://switchboard.test/introductions/x'))
   if (context instanceof Response) throw new Error('unexpected redirect')
