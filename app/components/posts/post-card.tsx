@@ -9,7 +9,7 @@ export type PostCardData = {
   problemId: string | null
   problemTitle: string | null
   state: 'open' | 'answered' | 'solved' | null
-  visibility: 'community' | 'staff'
+  visibility: 'community' | 'staff' | 'private'
   meTooCount: number
   replyCount: number
   accepted: boolean

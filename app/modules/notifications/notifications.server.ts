@@ -6,8 +6,8 @@
  * the outbox of that same transaction (delivered after commit, once).
  *
  * Callers pass recipients who may see the post: `followersWhoMaySee` filters
- * followers by the post's visibility, so staff-only posts never notify
- * customers.
+ * followers by the post's visibility, so staff-only and private posts never
+ * notify customers they are not shared with.
  *
  * The delivery is decided when the notification is recorded (the person's
  * preference at that moment) and stored on the row: changing a preference
@@ -40,6 +40,7 @@ import {
 } from '~/db/schema'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import { visibleTo } from '~/modules/posts/post-queries.server'
+import { maySee, withReaders } from '~/modules/posts/posts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { kickMailer, queueEmail } from '~/modules/email/email.server'
 import { renderEmail } from '~/modules/email/render.server'
@@ -100,22 +101,24 @@ export type NotifyInput = {
   dedupeKey: string
 }
 
-/** Everyone following `postId` who may see it (staff-only: staff; hidden: staff and the author). */
+/**
+ * Everyone following `postId` who may see it, by the one rule (`maySee`):
+ * a staff-only post, staff and its author; a private one, staff, its author
+ * and the people it is shared with; a hidden one, staff and its author.
+ */
 export async function followersWhoMaySee(tx: Executor, postId: string): Promise<string[]> {
+  const [post] = await tx
+    .select({ id: posts.id, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .from(posts)
+    .where(eq(posts.id, postId))
+  if (!post) return []
+  const readable = await withReaders(tx, post)
   const rows = await tx
-    .select({ userId: follows.userId, role: users.role, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .select({ id: follows.userId, role: users.role })
     .from(follows)
     .innerJoin(users, and(eq(users.id, follows.userId), eq(users.active, true)))
-    .innerJoin(posts, eq(posts.id, follows.postId))
     .where(eq(follows.postId, postId))
-  return rows
-    .filter((r) => {
-      const staff = r.role !== 'customer'
-      if (r.visibility === 'staff' && !staff) return false
-      if (r.hiddenAt && !staff && r.userId !== r.authorId) return false
-      return true
-    })
-    .map((r) => r.userId)
+  return rows.filter((person) => maySee(person, readable)).map((person) => person.id)
 }
 
 /**

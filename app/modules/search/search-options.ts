@@ -28,7 +28,7 @@ export type SearchDocument = {
   productName: string
   productSlug: string
   versionIds: string[]
-  visibility: 'community' | 'staff'
+  visibility: 'community' | 'staff' | 'private'
   authorName: string
   migrationStatus: string | null
   /** Milliseconds since the epoch. */
