@@ -272,6 +272,22 @@ describe('proposeIntroduction', () => {
       })
     })
 
+    it('a private problem, or a private post as the qualifying one: refused, nothing of it reaches the other side', async () => {
+      const w = await world()
+      const privateProblem = await createPost({ authorId: w.asker.id, visibility: 'private' })
+      expect(await expectRefused(() => proposeIntroduction(w.support, proposal(w, { problemId: privateProblem.id })))).toEqual({
+        ok: false,
+        reason: 'staff_only',
+        message: INTRO_MESSAGES.staffOnlyProblem,
+      })
+      const privateOfSolver = await createPost({ authorId: w.solver.id, visibility: 'private' })
+      const privateWorkaround = await createPost({ kind: 'workaround', problemId: privateOfSolver.id, authorId: w.solver.id })
+      expect(await expectRefused(() => proposeIntroduction(w.support, proposal(w, { qualifyingPostId: privateWorkaround.id })))).toMatchObject({
+        ok: false,
+        reason: 'qualifying_not_found',
+      })
+    })
+
     it('a solver who is deactivated or does not exist: solver_not_found', async () => {
       const w = await world()
       const inactive = await createUser({ active: false })

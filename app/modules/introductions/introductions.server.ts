@@ -56,7 +56,7 @@ export const INTRO_MESSAGES = {
   problemNotFound: 'That problem was not found, or it is not visible to the community.',
   notProblem: 'Introductions start from a problem report or a migration plan.',
   notSameMove: 'Introductions about a migration plan are between customers making the same move: choose their plan to the same version of the same product.',
-  staffOnlyProblem: 'This problem is staff-only; make it visible to the community before introducing someone to it.',
+  staffOnlyProblem: 'This problem is staff-only or private; introductions start only from community problems, so nothing of it reaches another customer.',
   solverNotFound: 'That person was not found or is no longer active.',
   askerInactive: 'The author of this problem is no longer active.',
   askerNotCustomer: 'Introductions are for customers; this problem was logged by the support team.',

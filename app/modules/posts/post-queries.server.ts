@@ -293,6 +293,17 @@ export async function getPostPage(actor: Actor, postId: string) {
   const visibleReplies = replyRows.filter((r) => staff || !r.hiddenAt || r.authorId === actor.id)
   const hiddenReplyCount = replyRows.length - visibleReplies.length
 
+  // Who a private post is shared with, for those who may read it (the author, those people, support).
+  const sharedWith =
+    p.visibility === 'private'
+      ? await db
+          .select({ id: users.id, name: users.name })
+          .from(postReaders)
+          .innerJoin(users, eq(users.id, postReaders.userId))
+          .where(eq(postReaders.postId, p.id))
+          .orderBy(asc(users.name))
+      : []
+
   let migration: Awaited<ReturnType<typeof migrationContext>> | null = null
   if (p.kind === 'migration') migration = await migrationContext(actor, p)
   let related: { id: string; title: string | null; kind: PostKind } | null = null
@@ -340,6 +351,7 @@ export async function getPostPage(actor: Actor, postId: string) {
       hiddenReason: r.hiddenAt && (staff || r.authorId === actor.id) ? r.hiddenReason : null,
     })),
     hiddenReplyCount,
+    sharedWith,
     related,
     migration,
     viewer: {
@@ -517,4 +529,19 @@ export async function listFeedSolutions({ productSlug, limit = 50 }: { productSl
     )
     .orderBy(desc(solvedAt))
     .limit(limit)
+}
+
+/**
+ * The colleagues a customer may share a private problem with: the active
+ * customers of their own organization, by name (at most 200). Support has
+ * nobody to choose (support reads every private post anyway): empty.
+ */
+export async function listShareableColleagues(actor: Actor) {
+  if (isStaff(actor)) return []
+  return db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.organizationId, actor.organizationId), eq(users.active, true), eq(users.role, 'customer'), ne(users.id, actor.id)))
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(200)
 }
