@@ -903,7 +903,7 @@ describe('who may see what (reads)', () => {
       // for its readers; the me-too names are what must not show.
       const pageOf = async (actor: Actor, id: string) => {
         const page = await getPostPage(actor, id)
-        return page && 'sharedWith' in page ? { ...page, sharedWith: page.sharedWith.length } : page
+        return page && 'sharedWith' in page ? { ...page, sharedWith: page.sharedWith?.length } : page
       }
       const readsOf = async (actor: Actor) =>
         JSON.stringify([
