@@ -15,6 +15,7 @@ import {
   notificationPreferences,
   notifications,
   outbox,
+  postReaders,
   posts,
   settings,
   users,
@@ -66,7 +67,7 @@ beforeAll(async () => {
 
 async function insertPost(
   author: Person,
-  values: { visibility?: 'community' | 'staff'; hidden?: boolean; title?: string } = {},
+  values: { visibility?: 'community' | 'staff' | 'private'; hidden?: boolean; title?: string } = {},
 ) {
   const id = newId()
   await db.insert(posts).values({
@@ -245,10 +246,18 @@ describe('followersWhoMaySee', () => {
     expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, customer.id, staff.id].sort())
   })
 
-  it('leaves customers out of a staff-only post', async () => {
+  it('leaves customers out of a staff-only post, except its author, who keeps reading it', async () => {
     const postId = await insertPost(author, { visibility: 'staff' })
     await followPost(postId, author, customer, staff)
-    expect(await followersWhoMaySee(db, postId)).toEqual([staff.id])
+    expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, staff.id].sort())
+  })
+
+  it('keeps staff, the author and the chosen colleague for a private post', async () => {
+    const chosen = await createUser({ organizationId: author.organizationId })
+    const postId = await insertPost(author, { visibility: 'private' })
+    await db.insert(postReaders).values({ postId, userId: chosen.id })
+    await followPost(postId, author, customer, staff, chosen)
+    expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, staff.id, chosen.id].sort())
   })
 
   it('keeps only staff and the author for a hidden post', async () => {
