@@ -277,7 +277,12 @@ export const postKindEnum = pgEnum('post_kind', ['problem', 'workaround', 'story
 export type PostKind = (typeof postKindEnum.enumValues)[number]
 export const problemStateEnum = pgEnum('problem_state', ['open', 'answered', 'solved'])
 export type ProblemState = (typeof problemStateEnum.enumValues)[number]
-export const visibilityEnum = pgEnum('visibility', ['community', 'staff'])
+/**
+ * Who may read a post: community (every signed-in user), private (the author,
+ * the members of their organization they chose — `post_readers` — and
+ * support), staff (support; the author keeps reading their own post).
+ */
+export const visibilityEnum = pgEnum('visibility', ['community', 'staff', 'private'])
 export type Visibility = (typeof visibilityEnum.enumValues)[number]
 export const migrationStatusEnum = pgEnum('migration_status', [
   'planned',
@@ -356,6 +361,22 @@ export const posts = pgTable('posts', {
   uniqueIndex('posts_one_accepted_per_problem').on(t.problemId).where(sql`${t.acceptedAt} is not null`),
   uniqueIndex('posts_submission_key').on(t.authorId, t.submissionKey),
 ])
+
+/**
+ * The people of the author's organization a private post is shared with,
+ * chosen by the author (or none). A private problem's workarounds are read
+ * with it (see `visibleTo`). Kept when support makes the post staff-only,
+ * so making it private again restores who was chosen.
+ */
+export const postReaders = pgTable('post_readers', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.postId, t.userId] }), index('post_readers_user_idx').on(t.userId)])
 
 /**
  * What a problem says, as a vector (app/modules/search/meaning.server.ts):

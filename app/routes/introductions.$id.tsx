@@ -45,7 +45,9 @@ export async function loader(args: LoaderFunctionArgs) {
   }
 
   // Only what the page shows leaves the server (the qualifying post's author
-  // id, for one, would name the solver before both said yes).
+  // id, for one, would name the solver before both said yes). Which post a
+  // side sees is the module's rule (getIntroduction): before both accept,
+  // the other side's post is only a neutral summary.
   const q = intro.qualifying
   return {
     id: intro.id,
@@ -60,6 +62,8 @@ export async function loader(args: LoaderFunctionArgs) {
     connectedAt: intro.connectedAt ? formatDateTime(intro.connectedAt) : null,
     outcome: intro.outcome as 'helped' | 'not_helped' | null,
     note: intro.note,
+    /** Before both accept: what a side is told of the other side's post (never its text, title, id or link). */
+    otherSummary: intro.otherSummary,
     problem: intro.problem ? { id: intro.problem.id, title: intro.problem.title ?? 'Untitled problem', html: renderMarkdown(intro.problem.body) } : null,
     qualifying: q ? { id: q.id, kind: q.kind, title: q.title, problemId: q.problemId, html: renderMarkdown(q.body) } : null,
     other: intro.other,
@@ -198,6 +202,24 @@ function TheQualifyingPost({ intro, linked }: { intro: LoaderData; linked: boole
           <Link to={href}>Open it in the hub</Link>
         </p>
       ) : null}
+    </Section>
+  )
+}
+
+/** Before both accept: the other side's post as a neutral summary (product, versions), nothing that leads to them. */
+function OtherSideSummary({ intro }: { intro: LoaderData }) {
+  if (!intro.otherSummary) return null
+  const title =
+    intro.side === 'asker'
+      ? intro.subjectKind === 'migration' ? 'Who support thought of' : 'Why support thought of them'
+      : intro.subjectKind === 'migration' ? 'The migration they plan' : 'The problem they are stuck on'
+  return (
+    <Section id="summary-heading" title={title}>
+      <p className="text-slate-800">{intro.otherSummary.text}</p>
+      <p className="hint">
+        What they wrote is shown once you have both said yes: until then, nothing that could lead to them — or to you — is
+        shared.
+      </p>
     </Section>
   )
 }
@@ -504,6 +526,7 @@ export default function IntroductionPage() {
           {intro.note ? <SupportNote note={intro.note} /> : null}
           {side === 'solver' || intro.staff ? <TheProblem intro={intro} linked={connected || intro.staff || side === 'asker'} /> : null}
           {side === 'asker' || intro.staff ? <TheQualifyingPost intro={intro} linked={connected || intro.staff} /> : null}
+          <OtherSideSummary intro={intro} />
           {side && intro.state === 'proposed' ? <WhatHappensNext intro={intro} /> : null}
           {side && intro.state === 'proposed' && !intro.myResponse ? (
             <AnswerForm errors={actionData?.form === 'respond' ? actionData.errors : undefined} />

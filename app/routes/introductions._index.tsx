@@ -49,6 +49,8 @@ export async function loader(args: LoaderFunctionArgs) {
       solverName: r.solverName,
       problemId: r.problemId,
       problemTitle: r.problemTitle ?? 'a problem',
+      // Before connecting, the solver reads only the product of the asker's problem.
+      subject: r.problemTitle ? `“${r.problemTitle}”` : `a problem with ${r.productName}`,
       outcome: r.outcome,
       created: { at: r.createdAt.toISOString(), date: formatDate(r.createdAt), age: describeAge(r.createdAt, now) },
       changed: { at: r.updatedAt.toISOString(), text: formatDateTime(r.updatedAt), age: describeAge(r.updatedAt, now) },
@@ -87,7 +89,7 @@ function SideList({ rows, heading, id, empty }: { rows: Row[]; heading: string; 
               <div className="min-w-0 flex-1 space-y-1">
                 <p className="font-medium">
                   <Link to={`/introductions/${r.id}`}>
-                    {r.side === 'asker' ? `Your problem “${r.problemTitle}”` : `Someone stuck on “${r.problemTitle}”`}
+                    {r.side === 'asker' ? `Your problem ${r.subject}` : `Someone stuck on ${r.subject}`}
                   </Link>
                 </p>
                 <p className="text-sm text-slate-600">

@@ -31,6 +31,8 @@ export async function loader(args: LoaderFunctionArgs) {
     notifications: list.rows.map((n) => ({
       id: n.id,
       summary: n.summary,
+      // About a post the reader may no longer see: a neutral line with nothing to open.
+      openable: n.visible,
       unread: n.readAt === null,
       at: n.createdAt.toISOString(),
       when: formatDateTime(n.createdAt),
@@ -96,18 +98,25 @@ export default function NotificationsPage() {
               className={`card flex flex-wrap items-start justify-between gap-3 p-4 ${n.unread ? 'border-l-4 border-l-brand-600 bg-brand-50' : ''}`}
             >
               <div className="min-w-0 flex-1">
-                <Form method="post">
-                  <input type="hidden" name="id" value={n.id} />
-                  <button
-                    type="submit"
-                    name="intent"
-                    value="open"
-                    className={`text-left text-brand-700 underline-offset-2 hover:underline ${n.unread ? 'font-semibold' : ''}`}
-                  >
+                {n.openable ? (
+                  <Form method="post">
+                    <input type="hidden" name="id" value={n.id} />
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="open"
+                      className={`text-left text-brand-700 underline-offset-2 hover:underline ${n.unread ? 'font-semibold' : ''}`}
+                    >
+                      {n.unread ? <span className="sr-only">Unread: </span> : null}
+                      {n.summary}
+                    </button>
+                  </Form>
+                ) : (
+                  <p className={`text-slate-700 ${n.unread ? 'font-semibold' : ''}`}>
                     {n.unread ? <span className="sr-only">Unread: </span> : null}
                     {n.summary}
-                  </button>
-                </Form>
+                  </p>
+                )}
                 <p className="mt-1 text-sm text-slate-600">
                   {n.unread ? (
                     <span aria-hidden="true" className="mr-2 rounded bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white">

@@ -10,6 +10,7 @@ import {
   HiddenBadge,
   KindBadge,
   MigrationStatusBadge,
+  PrivateBadge,
   StaffOnlyBadge,
   StateBadge,
   VerifiedBadge,
@@ -561,6 +562,7 @@ export default function PostPage() {
           {post.state ? <StateBadge state={post.state} /> : null}
           {latestStatus ? <CurrentStatusBadge status={latestStatus} /> : null}
           {post.visibility === 'staff' ? <StaffOnlyBadge /> : null}
+          {post.visibility === 'private' ? <PrivateBadge /> : null}
           {post.hiddenAt ? <HiddenBadge /> : null}
           <Link to={`/products/${post.productSlug}`} className="text-sm">
             {post.productName}
@@ -574,6 +576,15 @@ export default function PostPage() {
         </div>
         <h1 id="post-title">{post.title}</h1>
         <Byline name={post.authorName} id={post.authorId} organization={post.organizationName} at={post.createdAt} edited={post.editedAt} />
+        {post.visibility === 'private' ? (
+          <p className="notice text-sm">
+            Private: only {viewer.isAuthor ? 'you' : post.authorName}
+            {page.sharedWith.length ? `, ${page.sharedWith.map((r) => (r.id === viewer.id ? 'you' : r.name)).join(', ')}` : ''} and the
+            support team can read it.
+          </p>
+        ) : post.visibility === 'staff' && viewer.isAuthor ? (
+          <p className="notice text-sm">Support made this staff-only: you and the support team can still read and answer it.</p>
+        ) : null}
         {post.hiddenAt ? (
           <p className="alert">
             This post is hidden by support{post.hiddenReason ? `: ${post.hiddenReason}` : '.'}
@@ -671,7 +682,10 @@ export default function PostPage() {
               </label>
               <select id="visibility" name="visibility" className="input" defaultValue={post.visibility}>
                 <option value="community">Community (every signed-in user)</option>
-                <option value="staff">Staff only</option>
+                {post.kind === 'problem' ? (
+                  <option value="private">Private (its author, the colleagues they chose, and support)</option>
+                ) : null}
+                <option value="staff">Staff only (support; its author keeps reading and answering it)</option>
               </select>
             </div>
             <SubmitButton className="btn-secondary" name="intent" value="visibility">

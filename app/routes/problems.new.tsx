@@ -8,7 +8,7 @@ import { Field, FormErrors } from '~/components/ui/field'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser } from '~/modules/auth/auth.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
-import { listProductsWithVersions } from '~/modules/posts/post-queries.server'
+import { listProductsWithVersions, listShareableColleagues } from '~/modules/posts/post-queries.server'
 import { BODY_MAX, ProblemSchema, TAGS_MAX, TITLE_MAX } from '~/modules/posts/posts.schema'
 import { logProblem } from '~/modules/posts/posts.server'
 import { similarPosts, type SearchCard } from '~/modules/search/search.server'
@@ -20,14 +20,15 @@ import { limitHeaders } from '~/utils/limit-headers'
 import { consumeLimit, limitMessage } from '~/utils/rate-limit.server'
 
 export async function loader(args: LoaderFunctionArgs) {
-  await requireUser(args)
-  return { products: await listProductsWithVersions(), submissionKey: newId() }
+  const user = await requireUser(args)
+  const [products, colleagues] = await Promise.all([listProductsWithVersions(), listShareableColleagues(user)])
+  return { products, colleagues, submissionKey: newId() }
 }
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireUser(args)
   const formData = await args.request.formData()
-  const form = parseForm(formData, ProblemSchema, { arrays: ['versionIds'] })
+  const form = parseForm(formData, ProblemSchema, { arrays: ['versionIds', 'readerIds'] })
   if (isPreview(formData)) {
     const body = String(formData.get('body') ?? '').slice(0, BODY_MAX)
     const workaround = String(formData.get('workaround') ?? '').slice(0, BODY_MAX)
@@ -39,7 +40,7 @@ export async function action(args: ActionFunctionArgs) {
     })
   }
   if (!form.ok) return formFailure(form)
-  const typed = { ...form.values, versionIds: form.data.versionIds.join(',') }
+  const typed = { ...form.values, versionIds: form.data.versionIds.join(','), readerIds: form.data.readerIds.join(',') }
   const limit = await consumeLimit('post', user.id)
   if (!limit.ok) return limitedFailure({ errors: { '': [limitMessage('post', limit.retryAfter)] }, values: typed }, limit.retryAfter)
   const result = await logProblem(user, form.data)
@@ -53,7 +54,7 @@ export const headers = limitHeaders
 export const meta: MetaFunction = () => [{ title: 'Log a problem · Switchboard' }]
 
 export default function NewProblemPage() {
-  const { products, submissionKey } = useLoaderData<typeof loader>()
+  const { products, colleagues, submissionKey } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const values: Record<string, string> = actionData?.values ?? {}
@@ -105,6 +106,7 @@ export default function NewProblemPage() {
           errors={errors.tags}
           hint={`Up to ${TAGS_MAX} words separated by commas or spaces, e.g. tls, timeout, upgrade.`}
         />
+        <WhoCanRead colleagues={colleagues} values={values} errors={errors} />
         <details className="rounded-md border border-slate-200 p-4" open={Boolean(values.workaround)}>
           <summary className="cursor-pointer font-medium">I found a workaround</summary>
           <p className="mt-2 text-sm text-slate-700">
@@ -131,6 +133,70 @@ export default function NewProblemPage() {
         <SimilarPanel title={title} body={body} initial={similar} />
       </div>
     </div>
+  )
+}
+
+/**
+ * Who can read the problem: the community, or private — the author, the
+ * colleagues ticked here (none is fine) and support. Plain radios and
+ * checkboxes, so it works without JavaScript; the server checks that every
+ * ticked colleague belongs to the author's organization.
+ */
+function WhoCanRead({
+  colleagues,
+  values,
+  errors,
+}: {
+  colleagues: { id: string; name: string }[]
+  values: Record<string, string>
+  errors: Record<string, string[] | undefined>
+}) {
+  const visibility = values.visibility === 'private' ? 'private' : 'community'
+  const chosen = new Set((values.readerIds ?? '').split(',').filter(Boolean))
+  const messages = [...(errors.visibility ?? []), ...(errors.readerIds ?? [])]
+  return (
+    <fieldset className="space-y-3 rounded-md border border-slate-200 p-4" aria-describedby={messages.length ? 'visibility-errors' : undefined}>
+      <legend className="px-1 font-medium">Who can read it</legend>
+      {messages.length ? (
+        <ul id="visibility-errors" className="text-sm text-rose-700">
+          {messages.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="space-y-2">
+        <label className="flex items-start gap-2">
+          <input type="radio" name="visibility" value="community" defaultChecked={visibility === 'community'} className="mt-1" />
+          <span>
+            <span className="font-medium">The community</span>
+            <span className="block text-sm text-slate-600">Every signed-in customer and the support team, so others with the same problem find it.</span>
+          </span>
+        </label>
+        <label className="flex items-start gap-2">
+          <input type="radio" name="visibility" value="private" defaultChecked={visibility === 'private'} className="mt-1" />
+          <span>
+            <span className="font-medium">Private</span>
+            <span className="block text-sm text-slate-600">
+              Only you, the colleagues you tick below and the support team — for logs and configurations.
+            </span>
+          </span>
+        </label>
+      </div>
+      {colleagues.length ? (
+        <fieldset className="space-y-1 pl-6">
+          <legend className="text-sm font-medium">Colleagues who may read it when private (optional)</legend>
+          <div className="max-h-48 space-y-1 overflow-y-auto">
+            {colleagues.map((c) => (
+              <label key={c.id} className="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="readerIds" value={c.id} defaultChecked={chosen.has(c.id)} />
+                {c.name}
+              </label>
+            ))}
+          </div>
+          <p className="hint">Ignored when the problem is for the community.</p>
+        </fieldset>
+      ) : null}
+    </fieldset>
   )
 }
 

@@ -45,7 +45,10 @@ export function PeopleWhoSolvedThis({
           never listed.
         </p>
         {!communityVisible ? (
-          <p className="alert mt-2">This problem is staff-only: make it visible to the community before proposing an introduction.</p>
+          <p className="alert mt-2">
+            This problem is not visible to the community (staff-only or private): introductions start only from community
+            problems, so nothing of a restricted problem reaches another customer.
+          </p>
         ) : null}
         {candidates.length ? (
           <ul className="mt-2 space-y-3">

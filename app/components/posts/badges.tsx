@@ -43,6 +43,11 @@ export function StaffOnlyBadge() {
   return <span className={`${pill} bg-rose-100 text-rose-900`}>Staff only</span>
 }
 
+/** A private post: its author, the colleagues they chose, and support. */
+export function PrivateBadge() {
+  return <span className={`${pill} bg-violet-100 text-violet-900`}>Private</span>
+}
+
 export function HiddenBadge() {
   return <span className={`${pill} bg-slate-700 text-white`}>Hidden</span>
 }

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react'
 import { formatDate, formatWindow } from '~/utils/format'
-import { AcceptedBadge, KindBadge, MigrationStatusBadge, StaffOnlyBadge, StateBadge, VerifiedBadge } from './badges'
+import { AcceptedBadge, KindBadge, MigrationStatusBadge, PrivateBadge, StaffOnlyBadge, StateBadge, VerifiedBadge } from './badges'
 
 export type PostCardData = {
   id: string
@@ -9,7 +9,7 @@ export type PostCardData = {
   problemId: string | null
   problemTitle: string | null
   state: 'open' | 'answered' | 'solved' | null
-  visibility: 'community' | 'staff'
+  visibility: 'community' | 'staff' | 'private'
   meTooCount: number
   replyCount: number
   accepted: boolean
@@ -39,6 +39,7 @@ export function PostCard({ post }: { post: PostCardData }) {
         {post.verified ? <VerifiedBadge /> : null}
         {post.migrationStatus ? <MigrationStatusBadge status={post.migrationStatus as 'planned'} /> : null}
         {post.visibility === 'staff' ? <StaffOnlyBadge /> : null}
+        {post.visibility === 'private' ? <PrivateBadge /> : null}
         <span className="text-xs text-slate-600">
           <Link to={`/products/${post.productSlug}`}>{post.productName}</Link>
         </span>

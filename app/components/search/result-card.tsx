@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { AcceptedBadge, KindBadge, MigrationStatusBadge, StaffOnlyBadge, StateBadge, VerifiedBadge } from '~/components/posts/badges'
+import { AcceptedBadge, KindBadge, MigrationStatusBadge, PrivateBadge, StaffOnlyBadge, StateBadge, VerifiedBadge } from '~/components/posts/badges'
 import { type SearchCard } from '~/modules/search/search.server'
 import { formatDate } from '~/utils/format'
 import { Highlight } from './highlight'
@@ -15,6 +15,7 @@ export function ResultCard({ result, compact = false }: { result: SearchCard; co
         {result.verified ? <VerifiedBadge /> : null}
         {result.migrationStatus ? <MigrationStatusBadge status={result.migrationStatus as 'planned'} /> : null}
         {result.visibility === 'staff' ? <StaffOnlyBadge /> : null}
+        {result.visibility === 'private' ? <PrivateBadge /> : null}
         <span className="text-xs text-slate-600">{result.productName}</span>
       </div>
       <h3 className={compact ? 'mt-1 text-sm font-semibold' : 'mt-2 text-base font-semibold'}>

@@ -127,3 +127,94 @@ export function defaultSameMoveSolverNote({ solverName, planTitle, done, staffNa
     `— ${staffName}, support`,
   ].join('\n')
 }
+
+// -- what each side sees of the other side's post ---------------------------------------
+
+/** A post as getIntroduction loads it: the one each side may be shown once connected. */
+export type IntroductionPost = {
+  id: string
+  kind: 'problem' | 'workaround' | 'story' | 'migration'
+  title: string | null
+  body: string
+  problemId: string | null
+  /** For the neutral summary: the post's product and versions (a workaround's are its problem's). */
+  productName: string
+  versionNames: string[]
+}
+
+/**
+ * What a side is told about the other side's post before both accept: the
+ * product, the versions and what kind of post it is — never its title, text,
+ * id or link, any of which a search or a click turns into a name.
+ */
+export type NeutralSummary = {
+  /** One sentence: "A customer who solved a similar problem with Relay (versions 4.2, 5.0)." */
+  text: string
+  productName: string
+  versionNames: string[]
+}
+
+const versionsPhrase = (names: string[]) =>
+  names.length === 0 ? '' : ` (${names.length === 1 ? 'version' : 'versions'} ${names.join(', ')})`
+
+/** The neutral sentence for the other side's post, as `side` reads it. */
+export function neutralSummary(side: 'asker' | 'solver', subjectKind: 'problem' | 'migration', post: Pick<IntroductionPost, 'kind' | 'productName' | 'versionNames'>): NeutralSummary {
+  const on = `${post.productName}${versionsPhrase(post.versionNames)}`
+  let text: string
+  if (subjectKind === 'migration') {
+    text = side === 'asker' ? `A customer making the same move with ${on}.` : `A customer planning the same move with ${on}.`
+  } else if (side === 'solver') {
+    text = `A customer stuck on a problem with ${on}, much like one you solved.`
+  } else if (post.kind === 'story') {
+    text = `A customer who solved a similar problem with ${on} and told the story.`
+  } else if (post.kind === 'migration') {
+    text = `A customer who completed a migration of ${on}.`
+  } else {
+    text = `A customer who solved a similar problem with ${on}.`
+  }
+  return { text, productName: post.productName, versionNames: post.versionNames }
+}
+
+type Shown = { id: string; kind: IntroductionPost['kind']; title: string | null; body: string; problemId: string | null }
+const shown = (post: IntroductionPost): Shown => ({ id: post.id, kind: post.kind, title: post.title, body: post.body, problemId: post.problemId })
+
+/**
+ * The privacy rule of an introduction's posts, in one place: who sees which
+ * post whole, and who sees only a neutral summary of it.
+ * - Support sees both posts.
+ * - The asker always sees their own problem (or plan). The solver's post
+ *   only once both accepted; before, a neutral summary of it.
+ * - The solver sees the asker's problem only once both accepted; before, a
+ *   neutral summary of it. (The qualifying post is not repeated to its own
+ *   author: a workaround on the asker's very problem would carry its id.)
+ */
+export function postsForViewer({
+  side,
+  staff,
+  connected,
+  subjectKind,
+  problem,
+  qualifying,
+}: {
+  side: 'asker' | 'solver' | null
+  staff: boolean
+  connected: boolean
+  subjectKind: 'problem' | 'migration'
+  problem: IntroductionPost | null
+  qualifying: IntroductionPost | null
+}): { problem: Shown | null; qualifying: Shown | null; otherSummary: NeutralSummary | null } {
+  if (staff && !side) return { problem: problem && shown(problem), qualifying: qualifying && shown(qualifying), otherSummary: null }
+  if (side === 'asker') {
+    if (connected) return { problem: problem && shown(problem), qualifying: qualifying && shown(qualifying), otherSummary: null }
+    return {
+      problem: problem && shown(problem),
+      qualifying: null,
+      otherSummary: qualifying ? neutralSummary('asker', subjectKind, qualifying) : problem ? neutralSummary('asker', subjectKind, { ...problem, kind: 'workaround' }) : null,
+    }
+  }
+  if (side === 'solver') {
+    if (connected) return { problem: problem && shown(problem), qualifying: null, otherSummary: null }
+    return { problem: null, qualifying: null, otherSummary: problem ? neutralSummary('solver', subjectKind, problem) : null }
+  }
+  return { problem: null, qualifying: null, otherSummary: null }
+}

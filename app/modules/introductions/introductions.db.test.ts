@@ -272,6 +272,22 @@ describe('proposeIntroduction', () => {
       })
     })
 
+    it('a private problem, or a private post as the qualifying one: refused, nothing of it reaches the other side', async () => {
+      const w = await world()
+      const privateProblem = await createPost({ authorId: w.asker.id, visibility: 'private' })
+      expect(await expectRefused(() => proposeIntroduction(w.support, proposal(w, { problemId: privateProblem.id })))).toEqual({
+        ok: false,
+        reason: 'staff_only',
+        message: INTRO_MESSAGES.staffOnlyProblem,
+      })
+      const privateOfSolver = await createPost({ authorId: w.solver.id, visibility: 'private' })
+      const privateWorkaround = await createPost({ kind: 'workaround', problemId: privateOfSolver.id, authorId: w.solver.id })
+      expect(await expectRefused(() => proposeIntroduction(w.support, proposal(w, { qualifyingPostId: privateWorkaround.id })))).toMatchObject({
+        ok: false,
+        reason: 'qualifying_not_found',
+      })
+    })
+
     it('a solver who is deactivated or does not exist: solver_not_found', async () => {
       const w = await world()
       const inactive = await createUser({ active: false })
@@ -839,10 +855,14 @@ describe('privacy of getIntroduction and listIntroductions', () => {
       const solverView = await getIntroduction(w.solver, id)
       expect(askerView).toMatchObject({ side: 'asker', staff: false, state: 'proposed', note: askerNote, other: null, staffView: null, messages: [] })
       expect(solverView).toMatchObject({ side: 'solver', staff: false, state: 'proposed', note: solverNote, other: null, staffView: null, messages: [] })
-      // The asker sees the qualifying workaround; the solver sees the problem.
-      expect(askerView!.qualifying).toMatchObject({ id: w.qualifying.id, body: w.qualifying.body })
-      expect(solverView!.problem).toMatchObject({ id: w.problem.id, title: w.problem.title })
+      // Each side sees a neutral summary of the other side's post, never the post (nor its id).
+      expect(askerView!.qualifying).toBeNull()
+      expect(askerView!.otherSummary).toMatchObject({ text: expect.stringMatching(/^A customer who solved a similar problem with /) })
+      expect(solverView!.problem).toBeNull()
+      expect(solverView!.otherSummary).toMatchObject({ text: expect.stringMatching(/^A customer stuck on a problem with /) })
       expect(solverView!.qualifying).toBeNull()
+      expectNoneOf(askerView, [w.qualifying.id, w.qualifying.body])
+      expectNoneOf(solverView, [w.problem.id, w.problem.title!])
       expectNoneOf(askerView, [...solverIdentity, solverNote])
       expectNoneOf(solverView, [...askerIdentity, askerNote])
       expectNoneOf(await listIntroductions(w.asker), [...solverIdentity, solverNote])
@@ -859,7 +879,7 @@ describe('privacy of getIntroduction and listIntroductions', () => {
     expect(askerRows[0]).toMatchObject({ side: 'asker', state: 'proposed', myResponse: null, acceptedByOne: false, solverName: null, askerName: w.asker.name })
     expect(JSON.stringify(askerRows)).not.toContain('"accepted"')
     const solverRows = await listIntroductions(w.solver)
-    expect(solverRows[0]).toMatchObject({ side: 'solver', myResponse: 'accepted', askerName: null, problemTitle: w.problem.title })
+    expect(solverRows[0]).toMatchObject({ side: 'solver', myResponse: 'accepted', askerName: null, problemTitle: null, problemId: null })
   })
 
   it('once connected, each sees the other’s name, organization and contact email (the account email by default), never the other’s note', async () => {

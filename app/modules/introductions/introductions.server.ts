@@ -14,19 +14,25 @@
  * and every transition is written to the audit log.
  *
  * Privacy, enforced here (not in the pages): until both accept, neither side
- * learns the other's identity, email, or even that the other was asked; the
- * solver sees the problem and the note, the asker the qualifying post and
- * the note. A decline, an expiry or a withdrawal tells the other side only
+ * learns the other's identity, email, or even that the other was asked, nor
+ * anything that leads to them: each side sees support's note and a neutral
+ * summary of the other side's post (product, versions, "a customer who
+ * solved a similar problem") — no title, text, id or link of it, which one
+ * search or click would turn into a name (introductions-view.ts,
+ * `postsForViewer`). Once both accept, both see the posts and each other. A decline, an expiry or a withdrawal tells the other side only
  * that the introduction did not happen. Customers can only see their own
  * introductions (someone else's is "not found").
  */
-import { and, count, desc, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
 import {
   introductionMessages,
   introductions,
   organizations,
   posts,
+  postVersions,
+  products,
+  productVersions,
   users,
   type IntroductionState,
 } from '~/db/schema'
@@ -36,6 +42,7 @@ import { kickMailer } from '~/modules/email/email.server'
 import { notify } from '~/modules/notifications/notifications.server'
 import { maySee } from '~/modules/posts/posts.server'
 import { isUniqueViolation } from '~/utils/db-errors.server'
+import { postsForViewer } from './introductions-view'
 import { env } from '~/utils/env.server'
 import { fail, newId, ok, type Failure, type Result } from '~/utils/result'
 
@@ -49,7 +56,7 @@ export const INTRO_MESSAGES = {
   problemNotFound: 'That problem was not found, or it is not visible to the community.',
   notProblem: 'Introductions start from a problem report or a migration plan.',
   notSameMove: 'Introductions about a migration plan are between customers making the same move: choose their plan to the same version of the same product.',
-  staffOnlyProblem: 'This problem is staff-only; make it visible to the community before introducing someone to it.',
+  staffOnlyProblem: 'This problem is staff-only or private; introductions start only from community problems, so nothing of it reaches another customer.',
   solverNotFound: 'That person was not found or is no longer active.',
   askerInactive: 'The author of this problem is no longer active.',
   askerNotCustomer: 'Introductions are for customers; this problem was logged by the support team.',
@@ -500,6 +507,33 @@ export async function countOpenBySolver(userIds: string[]) {
 
 const contactOf = (u: { email: string; contactEmail: string | null }) => u.contactEmail || u.email
 
+/** A post of an introduction with what its neutral summary needs: product and versions (a workaround's are its problem's). */
+async function loadPost(id: string) {
+  const [row] = await db
+    .select({
+      id: posts.id,
+      kind: posts.kind,
+      title: posts.title,
+      body: posts.body,
+      problemId: posts.problemId,
+      visibility: posts.visibility,
+      hiddenAt: posts.hiddenAt,
+      authorId: posts.authorId,
+      productName: products.name,
+    })
+    .from(posts)
+    .innerJoin(products, eq(products.id, posts.productId))
+    .where(eq(posts.id, id))
+  if (!row) return null
+  const versions = await db
+    .select({ name: productVersions.name })
+    .from(postVersions)
+    .innerJoin(productVersions, eq(productVersions.id, postVersions.versionId))
+    .where(eq(postVersions.postId, row.problemId ?? row.id))
+    .orderBy(asc(productVersions.sortOrder), asc(productVersions.name))
+  return { ...row, versionNames: versions.map((v) => v.name) }
+}
+
 /**
  * One introduction as the actor may see it. For a side: their own note and
  * what they are asked about; the other side's name, organization and
@@ -520,14 +554,9 @@ export async function getIntroduction(actor: Actor, id: string) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .where(inArray(users.id, [intro.askerId, intro.solverId, intro.proposedById]))
   const person = (userId: string) => people.find((p) => p.id === userId)!
-  const [problem] = await db.select({ id: posts.id, kind: posts.kind, title: posts.title, body: posts.body, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId }).from(posts).where(eq(posts.id, intro.problemId))
-  const [qualifying] = intro.qualifyingPostId
-    ? await db
-        .select({ id: posts.id, kind: posts.kind, title: posts.title, body: posts.body, problemId: posts.problemId, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
-        .from(posts)
-        .where(eq(posts.id, intro.qualifyingPostId))
-    : []
+  const [problem, qualifying] = await Promise.all([loadPost(intro.problemId), intro.qualifyingPostId ? loadPost(intro.qualifyingPostId) : null])
   const connected = intro.state === 'connected'
+  const subjectKind = problem?.kind === 'migration' ? ('migration' as const) : ('problem' as const)
   const card = (userId: string) => {
     const p = person(userId)
     return { id: p.id, name: p.name, organizationName: p.organizationName, contactEmail: contactOf(p) }
@@ -555,15 +584,18 @@ export async function getIntroduction(actor: Actor, id: string) {
     outcome: side === 'asker' || staff ? intro.outcome : null,
     outcomeAskedAt: intro.outcomeAskedAt,
     note: side === 'asker' ? intro.askerNote : side === 'solver' ? intro.solverNote : null,
-    // The solver sees the problem; the asker sees the qualifying post. Both are community posts.
     /** 'migration' when two customers planning the same move are introduced. */
-    subjectKind: problem?.kind === 'migration' ? ('migration' as const) : ('problem' as const),
-    problem: problem && (staff || maySee(actor, problem)) ? { id: problem.id, title: problem.title, body: problem.body } : null,
-    // Without authorId: that is the solver's id, which the asker must not learn before connecting.
-    qualifying:
-      qualifying && (side === 'asker' || staff) && (staff || maySee(actor, qualifying))
-        ? { id: qualifying.id, kind: qualifying.kind, title: qualifying.title, body: qualifying.body, problemId: qualifying.problemId }
-        : null,
+    subjectKind,
+    // Who sees which post whole, and who only a neutral summary of the other
+    // side's post until both accept: introductions-view.ts (postsForViewer).
+    ...postsForViewer({
+      side,
+      staff,
+      connected,
+      subjectKind,
+      problem: problem && (staff || maySee(actor, problem)) ? problem : null,
+      qualifying: qualifying && (staff || maySee(actor, qualifying)) ? qualifying : null,
+    }),
     other: connected && side ? card(side === 'asker' ? intro.solverId : intro.askerId) : null,
     staffView: staff
       ? {
@@ -607,6 +639,7 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
       solverName: solver,
       problemId: introductions.problemId,
       problemTitle: posts.title,
+      productName: products.name,
       createdAt: introductions.createdAt,
       updatedAt: introductions.updatedAt,
       expiresAt: introductions.expiresAt,
@@ -614,6 +647,7 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
     })
     .from(introductions)
     .innerJoin(posts, eq(posts.id, introductions.problemId))
+    .innerJoin(products, eq(products.id, posts.productId))
     .where(and(...conditions))
     .orderBy(desc(introductions.updatedAt))
     .limit(50)
@@ -628,8 +662,10 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
       // Customers see names only once connected, and only the other side's.
       askerName: staff || (r.state === 'connected' && side === 'solver') || side === 'asker' ? r.askerName : null,
       solverName: staff || (r.state === 'connected' && side === 'asker') || side === 'solver' ? r.solverName : null,
-      problemId: r.problemId,
-      problemTitle: side === 'asker' || side === 'solver' || staff ? r.problemTitle : null,
+      // The asker's problem is the asker's: the solver learns its title and id only once connected.
+      problemId: staff || side === 'asker' || r.state === 'connected' ? r.problemId : null,
+      problemTitle: staff || side === 'asker' || r.state === 'connected' ? r.problemTitle : null,
+      productName: r.productName,
       // Staff only: a side who has not answered would learn that the other accepted.
       acceptedByOne: staff && r.state === 'proposed' && (r.askerResponse === 'accepted') !== (r.solverResponse === 'accepted'),
       myResponse: side === 'asker' ? r.askerResponse : side === 'solver' ? r.solverResponse : null,

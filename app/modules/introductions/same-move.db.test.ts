@@ -103,13 +103,14 @@ describe('proposeIntroduction from a migration plan', () => {
         { userId: w.other.id, summary: 'Support asks whether you would talk with another customer making the same move' },
       ]),
     )
-    // The asker reads their own plan's subject and the other plan, not who made it.
+    // The asker reads their own plan and a neutral line about the other plan: not the plan, nor who made it.
     const askerView = await getIntroduction(actorOf(w.asker), id)
-    expect(askerView).toMatchObject({ subjectKind: 'migration', side: 'asker', qualifying: { id: w.theirs.id, kind: 'migration' }, other: null })
+    expect(askerView).toMatchObject({ subjectKind: 'migration', side: 'asker', qualifying: null, other: null, otherSummary: { text: expect.stringMatching(/^A customer making the same move with /) } })
     expect(JSON.stringify(askerView)).not.toContain(w.other.name)
+    expect(JSON.stringify(askerView)).not.toContain(w.theirs.id)
     expect(await respondToIntroduction(actorOf(w.other), id, 'accepted')).toEqual({ ok: true, value: { state: 'proposed' } })
     expect(await respondToIntroduction(actorOf(w.asker), id, 'accepted')).toEqual({ ok: true, value: { state: 'connected' } })
-    expect(await getIntroduction(actorOf(w.asker), id)).toMatchObject({ state: 'connected', other: { id: w.other.id, name: w.other.name } })
+    expect(await getIntroduction(actorOf(w.asker), id)).toMatchObject({ state: 'connected', other: { id: w.other.id, name: w.other.name }, qualifying: { id: w.theirs.id, kind: 'migration' } })
   })
 
   it('refuses an introduction about a plan without the other customer’s plan for the same move', async () => {

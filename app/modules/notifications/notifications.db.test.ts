@@ -15,6 +15,7 @@ import {
   notificationPreferences,
   notifications,
   outbox,
+  postReaders,
   posts,
   settings,
   users,
@@ -35,6 +36,7 @@ import {
   markRead,
   NOTIFICATION_EVENT_KEYS,
   NOTIFICATION_EVENTS,
+  NO_LONGER_VISIBLE,
   notify,
   runDailyDigestIfDue,
   sendDailyDigests,
@@ -65,7 +67,7 @@ beforeAll(async () => {
 
 async function insertPost(
   author: Person,
-  values: { visibility?: 'community' | 'staff'; hidden?: boolean; title?: string } = {},
+  values: { visibility?: 'community' | 'staff' | 'private'; hidden?: boolean; title?: string } = {},
 ) {
   const id = newId()
   await db.insert(posts).values({
@@ -244,10 +246,18 @@ describe('followersWhoMaySee', () => {
     expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, customer.id, staff.id].sort())
   })
 
-  it('leaves customers out of a staff-only post', async () => {
+  it('leaves customers out of a staff-only post, except its author, who keeps reading it', async () => {
     const postId = await insertPost(author, { visibility: 'staff' })
     await followPost(postId, author, customer, staff)
-    expect(await followersWhoMaySee(db, postId)).toEqual([staff.id])
+    expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, staff.id].sort())
+  })
+
+  it('keeps staff, the author and the chosen colleague for a private post', async () => {
+    const chosen = await createUser({ organizationId: author.organizationId })
+    const postId = await insertPost(author, { visibility: 'private' })
+    await db.insert(postReaders).values({ postId, userId: chosen.id })
+    await followPost(postId, author, customer, staff, chosen)
+    expect((await followersWhoMaySee(db, postId)).sort()).toEqual([author.id, staff.id, chosen.id].sort())
   })
 
   it('keeps only staff and the author for a hidden post', async () => {
@@ -549,5 +559,88 @@ describe('runDailyDigestIfDue', () => {
     failing.mockRestore()
     expect(await db.select().from(settings).where(eq(settings.key, DIGEST_LAST_RUN_KEY))).toEqual([])
     expect(await runDailyDigestIfDue(new Date('2033-01-01T10:00:00Z'), 7)).not.toBeNull()
+  })
+})
+
+// -- rendered at read time ---------------------------------------------------------------
+
+describe('notifications about a post that is no longer visible to the reader', () => {
+  const DAY = new Date('2032-06-07T08:00:00Z')
+
+  beforeEach(async () => {
+    await db.update(notifications).set({ digestedAt: new Date() }).where(isNull(notifications.digestedAt))
+  })
+
+  /** A reader with a daily digest, notified about three posts: one stays visible, one becomes staff-only, one hidden. */
+  async function world() {
+    const author = await createUser({ name: 'Ada Author' })
+    const reader = await createUser({ name: 'Rita Reader' })
+    await setPreferences(actorOf(reader), { reply: 'daily' })
+    const stays = await insertPost(author, { title: `Stays visible ${unique('t')}` })
+    const restricted = await insertPost(author, { title: `Becomes staff-only ${unique('t')}` })
+    const hidden = await insertPost(author, { title: `Gets hidden ${unique('t')}` })
+    const titleOf = async (id: string) => (await db.select({ title: posts.title }).from(posts).where(eq(posts.id, id)))[0]!.title!
+    for (const postId of [stays, restricted, hidden]) {
+      await notifyNow({ recipients: [reader.id], postId, summary: `Ada replied to “${await titleOf(postId)}”`, path: `/posts/${postId}#reply-1` })
+    }
+    const titles = { stays: await titleOf(stays), restricted: await titleOf(restricted), hidden: await titleOf(hidden) }
+    // After the notifications were written, support restricts one and hides another.
+    await db.update(posts).set({ visibility: 'staff' }).where(eq(posts.id, restricted))
+    await db.update(posts).set({ hiddenAt: new Date() }).where(eq(posts.id, hidden))
+    return { author, reader, ids: { stays, restricted, hidden }, titles }
+  }
+
+  it('the bell shows a neutral line with nothing to open in place of their titles; who reads decides, when they read', async () => {
+    const w = await world()
+    const { rows, total } = await listNotifications(w.reader.id)
+    expect(total).toBe(3)
+    const text = JSON.stringify(rows)
+    expect(text).toContain(w.titles.stays)
+    expect(text).not.toContain(w.titles.restricted)
+    expect(text).not.toContain(w.titles.hidden)
+    expect(text).not.toContain(w.ids.restricted)
+    expect(text).not.toContain(w.ids.hidden)
+    expect(rows.filter((r) => !r.visible)).toEqual([
+      expect.objectContaining({ summary: NO_LONGER_VISIBLE, path: null }),
+      expect.objectContaining({ summary: NO_LONGER_VISIBLE, path: null }),
+    ])
+    expect(rows.find((r) => r.visible)).toMatchObject({ summary: `Ada replied to “${w.titles.stays}”`, path: `/posts/${w.ids.stays}#reply-1` })
+    // Opening one of them leads back to the list, not to the post.
+    const restrictedRow = (await notificationsOf(w.reader.id)).find((r) => r.postId === w.ids.restricted)!
+    expect(await markRead(w.reader.id, restrictedRow.id)).toEqual({ path: '/notifications' })
+
+    // Once the reader becomes support, the staff-only post is theirs to see again: read time decides.
+    await db.update(users).set({ role: 'support' }).where(eq(users.id, w.reader.id))
+    const asStaff = JSON.stringify((await listNotifications(w.reader.id)).rows)
+    expect(asStaff).toContain(w.titles.restricted)
+    expect(asStaff).toContain(w.titles.hidden)
+  })
+
+  it('the digest leaves them out and counts only what it lists', async () => {
+    const w = await world()
+    expect(await sendDailyDigests(DAY)).toMatchObject({ emails: 1, notifications: 1 })
+    const [mail] = (await outboxTo(w.reader.email)).filter((m) => m.dedupeKey.startsWith('digest:'))
+    expect(mail!.subject).toBe('Your Switchboard digest for 7 Jun 2032: 1 update')
+    for (const part of [mail!.text, mail!.html]) {
+      expect(part).toContain(w.titles.stays)
+      expect(part).not.toContain(w.titles.restricted)
+      expect(part).not.toContain(w.titles.hidden)
+      expect(part).not.toContain(w.ids.restricted)
+      expect(part).not.toContain(w.ids.hidden)
+    }
+    // All three are digested: the left-out ones do not come back tomorrow.
+    const rows = await notificationsOf(w.reader.id)
+    expect(rows.every((r) => r.digestedAt?.getTime() === DAY.getTime())).toBe(true)
+  })
+
+  it('a digest of nothing the reader may still see is not sent', async () => {
+    const author = await createUser()
+    const reader = await createUser()
+    await setPreferences(actorOf(reader), { reply: 'daily' })
+    const postId = await insertPost(author)
+    await notifyNow({ recipients: [reader.id], postId, summary: 'Ada replied to “Soon staff-only”' })
+    await db.update(posts).set({ visibility: 'staff' }).where(eq(posts.id, postId))
+    await sendDailyDigests(DAY)
+    expect((await outboxTo(reader.email)).filter((m) => m.dedupeKey.startsWith('digest:'))).toEqual([])
   })
 })

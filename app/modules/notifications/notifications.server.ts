@@ -6,12 +6,17 @@
  * the outbox of that same transaction (delivered after commit, once).
  *
  * Callers pass recipients who may see the post: `followersWhoMaySee` filters
- * followers by the post's visibility, so staff-only posts never notify
- * customers.
+ * followers by the post's visibility, so staff-only and private posts never
+ * notify customers they are not shared with.
  *
  * The delivery is decided when the notification is recorded (the person's
  * preference at that moment) and stored on the row: changing a preference
  * later does not pull back or re-send what is already on its way.
+ *
+ * What a notification shows is decided when it is read: the bell and the
+ * digest check its post against the reader's visibility at that moment
+ * (`visibleTo`), so a post that became staff-only, hidden or private since
+ * shows a neutral line in the bell and is left out of the digest.
  *
  * Daily digests (`sendDailyDigests`) gather each person's undigested 'daily'
  * notifications into one email per person per UTC day. The outbox dedupe key
@@ -34,6 +39,8 @@ import {
   type Delivery,
 } from '~/db/schema'
 import { type Actor } from '~/modules/accounts/accounts.server'
+import { visibleTo } from '~/modules/posts/post-queries.server'
+import { maySee, withReaders } from '~/modules/posts/posts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { kickMailer, queueEmail } from '~/modules/email/email.server'
 import { renderEmail } from '~/modules/email/render.server'
@@ -94,22 +101,24 @@ export type NotifyInput = {
   dedupeKey: string
 }
 
-/** Everyone following `postId` who may see it (staff-only: staff; hidden: staff and the author). */
+/**
+ * Everyone following `postId` who may see it, by the one rule (`maySee`):
+ * a staff-only post, staff and its author; a private one, staff, its author
+ * and the people it is shared with; a hidden one, staff and its author.
+ */
 export async function followersWhoMaySee(tx: Executor, postId: string): Promise<string[]> {
+  const [post] = await tx
+    .select({ id: posts.id, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .from(posts)
+    .where(eq(posts.id, postId))
+  if (!post) return []
+  const readable = await withReaders(tx, post)
   const rows = await tx
-    .select({ userId: follows.userId, role: users.role, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .select({ id: follows.userId, role: users.role })
     .from(follows)
     .innerJoin(users, and(eq(users.id, follows.userId), eq(users.active, true)))
-    .innerJoin(posts, eq(posts.id, follows.postId))
     .where(eq(follows.postId, postId))
-  return rows
-    .filter((r) => {
-      const staff = r.role !== 'customer'
-      if (r.visibility === 'staff' && !staff) return false
-      if (r.hiddenAt && !staff && r.userId !== r.authorId) return false
-      return true
-    })
-    .map((r) => r.userId)
+  return rows.filter((person) => maySee(person, readable)).map((person) => person.id)
 }
 
 /**
@@ -173,9 +182,47 @@ export async function notify(tx: Executor, input: NotifyInput) {
 
 const PAGE_SIZE = 30
 
-/** The signed-in person's notifications, newest first, a page at a time. Reads only `userId`'s rows. */
+/**
+ * What a notification about a post the reader may no longer see says instead
+ * of its summary (which names the post, and often who wrote): the post may
+ * have become staff-only, been hidden, or been shared with fewer people.
+ */
+export const NO_LONGER_VISIBLE = 'An update about a post that is no longer visible to you'
+
+/**
+ * The reader as they are now (their role decides what they may see), or
+ * null when they no longer exist. Read at read and digest time, not taken
+ * from when the notification was written.
+ */
+async function readerOf(executor: Executor, userId: string): Promise<Actor | null> {
+  const [row] = await executor
+    .select({ id: users.id, role: users.role, organizationId: users.organizationId, name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, userId))
+  return row ?? null
+}
+
+/**
+ * True when the notification's post (if it has one) is visible to `reader`
+ * now, by the one visibility rule (`visibleTo`): a notification is rendered
+ * at read time, so a post that became staff-only, hidden or private since no
+ * longer shows its title in the bell or in a digest.
+ */
+function postVisibleTo(reader: Actor) {
+  const rule = visibleTo(reader)
+  return sql<boolean>`(${notifications.postId} is null or exists (select 1 from ${posts} where ${posts.id} = ${notifications.postId}${rule ? sql` and ${rule}` : sql``}))`
+}
+
+/**
+ * The signed-in person's notifications, newest first, a page at a time.
+ * Reads only `userId`'s rows, and renders each for what the person may see
+ * now: one about a post they can no longer see says NO_LONGER_VISIBLE and
+ * has no path to open.
+ */
 export async function listNotifications(userId: string, { page = 1, unreadOnly = false } = {}) {
+  const reader = await readerOf(db, userId)
   const where = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined)
+  if (!reader) return { rows: [], total: 0, page, pageSize: PAGE_SIZE }
   const [rows, [total]] = await Promise.all([
     db
       .select({
@@ -185,6 +232,7 @@ export async function listNotifications(userId: string, { page = 1, unreadOnly =
         path: notifications.path,
         createdAt: notifications.createdAt,
         readAt: notifications.readAt,
+        visible: postVisibleTo(reader),
       })
       .from(notifications)
       .where(where)
@@ -193,7 +241,14 @@ export async function listNotifications(userId: string, { page = 1, unreadOnly =
       .offset((page - 1) * PAGE_SIZE),
     db.select({ value: count() }).from(notifications).where(where),
   ])
-  return { rows, total: total?.value ?? 0, page, pageSize: PAGE_SIZE }
+  return {
+    rows: rows.map(({ visible, ...row }) =>
+      visible ? { ...row, visible: true } : { ...row, summary: NO_LONGER_VISIBLE, path: null, visible: false },
+    ),
+    total: total?.value ?? 0,
+    page,
+    pageSize: PAGE_SIZE,
+  }
 }
 
 /** How many unread notifications the person has (the bell). */
@@ -208,15 +263,26 @@ export async function countUnread(userId: string) {
 /**
  * Marks one of the person's own notifications read (keeping the first read
  * time); returns its path to open, or null when no notification with this id
- * belongs to `userId` — someone else's id changes nothing.
+ * belongs to `userId` — someone else's id changes nothing. One about a post
+ * the person may no longer see opens the notifications list instead.
  */
 export async function markRead(userId: string, notificationId: string) {
   const [row] = await db
     .update(notifications)
     .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
     .where(and(eq(notifications.id, notificationId), eq(notifications.userId, userId)))
-    .returning({ path: notifications.path })
-  return row ?? null
+    .returning({ path: notifications.path, postId: notifications.postId })
+  if (!row) return null
+  // Opening one about a post the person may no longer see leads back to the list.
+  const reader = row.postId ? await readerOf(db, userId) : null
+  if (row.postId && reader) {
+    const [visible] = await db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.id, notificationId), postVisibleTo(reader)))
+    if (!visible) return { path: '/notifications' }
+  }
+  return { path: row.path }
 }
 
 /** The notifications page's buttons: open or mark read one notification (by id), or mark all read. */
@@ -347,7 +413,7 @@ async function digestFor(userId: string, now: Date): Promise<PersonDigest> {
     // Concurrent runs take turns per person: the second one waits here, then
     // sees the first one's email and digested rows.
     const [person] = await tx
-      .select({ id: users.id, name: users.name, email: users.email, active: users.active })
+      .select({ id: users.id, name: users.name, email: users.email, active: users.active, role: users.role, organizationId: users.organizationId })
       .from(users)
       .where(eq(users.id, userId))
       .for('update')
@@ -376,6 +442,18 @@ async function digestFor(userId: string, now: Date): Promise<PersonDigest> {
       })
     if (!items.length) return { kind: 'nothing' }
     if (!person.active) return { kind: 'inactive', count: items.length }
+    // Rendered for what the person may see today: an item about a post that
+    // became staff-only, hidden or private since is left out (marked digested).
+    const visible = new Set(
+      (
+        await tx
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(and(inArray(notifications.id, items.map((i) => i.id)), postVisibleTo(person)))
+      ).map((r) => r.id),
+    )
+    items.splice(0, items.length, ...items.filter((i) => visible.has(i.id)))
+    if (!items.length) return { kind: 'nothing' }
     items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
     const listed = items.slice(0, DIGEST_MAX_ITEMS)
     const more = items.length - listed.length

@@ -13,6 +13,7 @@ import {
   meToos,
   organizations,
   posts,
+  postReaders,
   postTags,
   postVersions,
   productVersions,
@@ -22,38 +23,49 @@ import {
   users,
   type PostKind,
   type ProblemState,
+  type Visibility,
 } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
-import { maySee } from './posts.server'
+import { maySee, withReaders } from './posts.server'
 
 const PAGE_SIZE = 20
 
 const problems = alias(posts, 'problem')
 
-/** The SQL form of `maySee`, for lists: also hides workarounds of problems the actor may not see. */
-export function visibleTo(actor: Actor): SQL | undefined {
+/**
+ * The SQL form of `maySee`, for lists: also hides workarounds of problems
+ * the actor may not see. A customer reads a post that is not hidden (or is
+ * their own) and is community, their own (staff-only and private posts stay
+ * readable by their author), or private and shared with them
+ * (`post_readers`). A workaround as restricted as its problem (both
+ * staff-only, or both private) is read by whoever reads the problem, so the
+ * problem's author reads support's answers on it; one support restricted on
+ * a community problem stays support's (and its author's).
+ */
+export function visibleTo(actor: Pick<Actor, 'id' | 'role'>): SQL | undefined {
   if (isStaff(actor)) return undefined
-  const own = (table: typeof posts) =>
-    and(eq(table.visibility, 'community'), or(isNull(table.hiddenAt), eq(table.authorId, actor.id)))
+  const notHiddenFor = (t: typeof posts | typeof problems) => sql`(${t.hiddenAt} is null or ${t.authorId} = ${actor.id})`
+  const audience = (t: typeof posts | typeof problems) =>
+    sql`(${t.visibility} = 'community' or ${t.authorId} = ${actor.id} or (${t.visibility} = 'private' and exists (select 1 from ${postReaders} where ${postReaders.postId} = ${t.id} and ${postReaders.userId} = ${actor.id})))`
   return and(
-    own(posts),
+    notHiddenFor(posts),
     or(
-      isNull(posts.problemId),
+      and(isNull(posts.problemId), audience(posts)),
       // An alias renders as its bare name: say which table it stands for.
-      sql`exists (select 1 from ${posts} as ${problems} where ${problems.id} = ${posts.problemId} and ${problems.visibility} = 'community' and (${problems.hiddenAt} is null or ${problems.authorId} = ${actor.id}))`,
+      sql`exists (select 1 from ${posts} as ${problems} where ${problems.id} = ${posts.problemId} and ${notHiddenFor(problems)} and ${audience(problems)} and (${posts.visibility} = ${problems.visibility} or ${audience(posts)}))`,
     ),
   )
 }
 
 /** `maySee`, and for a workaround also its problem: a workaround is only as visible as its problem. */
 async function mayOpen(actor: Actor, post: typeof posts.$inferSelect) {
-  if (!maySee(actor, post)) return false
-  if (!post.problemId) return true
+  if (!post.problemId) return maySee(actor, await withReaders(db, post))
   const [problem] = await db
-    .select({ visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .select({ id: posts.id, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
     .from(posts)
     .where(eq(posts.id, post.problemId))
-  return Boolean(problem && maySee(actor, problem))
+  if (!problem) return false
+  return maySee(actor, { ...(await withReaders(db, post)), problemVisibility: problem.visibility }) && maySee(actor, await withReaders(db, problem))
 }
 
 /** Hidden posts are left out of lists even for staff, who reach them from moderation. */
@@ -75,7 +87,7 @@ type Card = {
   problemId: string | null
   problemTitle: string | null
   state: ProblemState | null
-  visibility: 'community' | 'staff'
+  visibility: Visibility
   meTooCount: number
   replyCount: number
   accepted: boolean
@@ -276,16 +288,28 @@ export async function getPostPage(actor: Actor, postId: string) {
 
   // Customers see hidden workarounds and replies only when they wrote them, and
   // no staff-only workaround (support may restrict one on a community problem).
-  const workarounds = workaroundRows.filter((w) => maySee(actor, w))
+  // The problem is readable here; a workaround as restricted as it is readable with it.
+  const workarounds = workaroundRows.filter((w) => maySee(actor, { ...w, problemVisibility: p.visibility }))
   const visibleReplies = replyRows.filter((r) => staff || !r.hiddenAt || r.authorId === actor.id)
   const hiddenReplyCount = replyRows.length - visibleReplies.length
+
+  // Who a private post is shared with, for those who may read it (the author, those people, support).
+  const sharedWith =
+    p.visibility === 'private'
+      ? await db
+          .select({ id: users.id, name: users.name })
+          .from(postReaders)
+          .innerJoin(users, eq(users.id, postReaders.userId))
+          .where(eq(postReaders.postId, p.id))
+          .orderBy(asc(users.name))
+      : []
 
   let migration: Awaited<ReturnType<typeof migrationContext>> | null = null
   if (p.kind === 'migration') migration = await migrationContext(actor, p)
   let related: { id: string; title: string | null; kind: PostKind } | null = null
   if (p.relatedPostId) {
     const [r] = await db.select().from(posts).where(eq(posts.id, p.relatedPostId))
-    if (r && maySee(actor, r)) related = { id: r.id, title: r.title, kind: r.kind }
+    if (r && maySee(actor, await withReaders(db, r))) related = { id: r.id, title: r.title, kind: r.kind }
   }
 
   return {
@@ -327,6 +351,7 @@ export async function getPostPage(actor: Actor, postId: string) {
       hiddenReason: r.hiddenAt && (staff || r.authorId === actor.id) ? r.hiddenReason : null,
     })),
     hiddenReplyCount,
+    sharedWith,
     related,
     migration,
     viewer: {
@@ -504,4 +529,19 @@ export async function listFeedSolutions({ productSlug, limit = 50 }: { productSl
     )
     .orderBy(desc(solvedAt))
     .limit(limit)
+}
+
+/**
+ * The colleagues a customer may share a private problem with: the active
+ * customers of their own organization, by name (at most 200). Support has
+ * nobody to choose (support reads every private post anyway): empty.
+ */
+export async function listShareableColleagues(actor: Actor) {
+  if (isStaff(actor)) return []
+  return db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.organizationId, actor.organizationId), eq(users.active, true), eq(users.role, 'customer'), ne(users.id, actor.id)))
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(200)
 }

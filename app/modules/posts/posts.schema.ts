@@ -17,7 +17,17 @@ export const REASON_MAX = 500
 export const POST_KINDS = ['problem', 'workaround', 'story', 'migration'] as const
 export const PROBLEM_STATES = ['open', 'answered', 'solved'] as const
 export const MIGRATION_STATUSES = ['planned', 'in_progress', 'done', 'postponed', 'rolled_back'] as const
-export const VISIBILITIES = ['community', 'staff'] as const
+export const VISIBILITIES = ['community', 'private', 'staff'] as const
+/** What a customer chooses when logging a problem; staff-only is support's switch. */
+export const PROBLEM_VISIBILITIES = ['community', 'private'] as const
+/** The most colleagues a private problem can be shared with. */
+export const READERS_MAX = 50
+
+export const VISIBILITY_LABELS = {
+  community: 'Community',
+  private: 'Private',
+  staff: 'Staff only',
+} as const
 
 export const KIND_LABELS = {
   problem: 'Problem',
@@ -87,6 +97,10 @@ export const ProblemSchema = z.object({
   productId: requiredId('Choose a product.'),
   versionIds: VersionIds,
   tags: TagsField,
+  /** Community (default), or private: the author, the colleagues in `readerIds`, and support. */
+  visibility: z.enum(PROBLEM_VISIBILITIES, { error: 'Choose who can read it: the community, or only you, the colleagues you pick and support.' }).default('community'),
+  /** Private only: members of the author's organization to share it with (checked on the server). */
+  readerIds: z.array(IdField).max(READERS_MAX, `Share it with at most ${READERS_MAX} colleagues.`).default([]),
   /** The optional "I found a workaround" part. */
   workaround: z
     .string()
@@ -171,7 +185,7 @@ export const HideSchema = z.object({
 })
 
 export const VisibilitySchema = z.object({
-  visibility: z.enum(VISIBILITIES, { error: 'Choose community or staff-only.' }),
+  visibility: z.enum(VISIBILITIES, { error: 'Choose community, private or staff-only.' }),
 })
 
 /** A product slug or version id in a list filter: anything else (a NUL…) is ignored. */

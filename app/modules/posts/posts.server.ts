@@ -14,6 +14,7 @@ import { db, type Executor } from '~/db/client.server'
 import {
   follows,
   meToos,
+  postReaders,
   posts,
   postTags,
   postVersions,
@@ -52,17 +53,56 @@ export const POST_MESSAGES = {
   quotedNotFound: 'The reply you quoted is not part of this conversation.',
   sameVersion: 'The target version must differ from the current one.',
   retiredVersion: (name: string) => `Version ${name} is retired; choose a current version.`,
+  readerNotColleague: 'Choose colleagues from your own organization to share it with.',
+  privateProblemsOnly: 'Only a problem report can be private.',
 } as const
 
 type PostRow = typeof posts.$inferSelect
 
 // -- helpers ----------------------------------------------------------------------
 
-/** May `actor` see this post? Staff see everything; others community posts that are not hidden (or their own). */
-export function maySee(actor: Actor, post: Pick<PostRow, 'visibility' | 'hiddenAt' | 'authorId'>) {
+/**
+ * A post as far as who may read it: its visibility, whether it is hidden,
+ * its author, and — for a private post — the people it is shared with
+ * (`post_readers`; left out, a private post is the author's and support's).
+ */
+export type ReadablePost = Pick<PostRow, 'visibility' | 'hiddenAt' | 'authorId'> & {
+  readerIds?: readonly string[]
+  /** A workaround's problem's visibility: a workaround as restricted as its problem is read with it. */
+  problemVisibility?: Visibility | null
+}
+
+/**
+ * May `actor` see this post? The in-memory form of `visibleTo`
+ * (post-queries.server.ts), and the same rule:
+ * - support sees everything;
+ * - a hidden post only its author;
+ * - community: everyone;
+ * - staff-only: the author too (support's switch never locks an author out
+ *   of reading and answering their own post);
+ * - private: the author and the people it is shared with.
+ * A workaround is also only as visible as its problem: callers check both.
+ * One exactly as restricted as its problem (`problemVisibility`: both
+ * staff-only, or both private) is read by whoever reads the problem.
+ */
+export function maySee(actor: Pick<Actor, 'id' | 'role'>, post: ReadablePost) {
   if (isStaff(actor)) return true
-  if (post.visibility !== 'community') return false
-  return !post.hiddenAt || post.authorId === actor.id
+  if (post.hiddenAt && post.authorId !== actor.id) return false
+  if (post.visibility === 'community' || post.authorId === actor.id) return true
+  if (post.problemVisibility === post.visibility) return true
+  return post.visibility === 'private' && (post.readerIds ?? []).includes(actor.id)
+}
+
+/** The people a private post is shared with (empty for other posts: nobody needs the list). */
+export async function readersOf(tx: Executor, post: Pick<PostRow, 'id' | 'visibility'>): Promise<string[]> {
+  if (post.visibility !== 'private') return []
+  const rows = await tx.select({ userId: postReaders.userId }).from(postReaders).where(eq(postReaders.postId, post.id))
+  return rows.map((r) => r.userId)
+}
+
+/** `post` with its readers, ready for `maySee`. */
+export async function withReaders<P extends Pick<PostRow, 'id' | 'visibility'>>(tx: Executor, post: P): Promise<P & { readerIds: string[] }> {
+  return { ...post, readerIds: await readersOf(tx, post) }
 }
 
 /** Loads a post the actor may see (locked for update inside a transaction when `lock`). */
@@ -70,16 +110,15 @@ async function loadVisiblePost(tx: Executor, actor: Actor, postId: string, { loc
   if (typeof postId !== 'string' || postId.length > 64) return null
   const query = tx.select().from(posts).where(eq(posts.id, postId)).limit(1)
   const [post] = lock ? await query.for('update') : await query
-  if (!post || !maySee(actor, post)) return null
+  if (!post) return null
+  if (!post.problemId) return maySee(actor, await withReaders(tx, post)) ? post : null
   // A workaround is only as visible as its problem.
-  if (post.problemId) {
-    const [problem] = await tx
-      .select({ visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
-      .from(posts)
-      .where(eq(posts.id, post.problemId))
-    if (!problem || !maySee(actor, problem)) return null
-  }
-  return post
+  const [problem] = await tx
+    .select({ id: posts.id, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .from(posts)
+    .where(eq(posts.id, post.problemId))
+  if (!problem || !maySee(actor, await withReaders(tx, problem))) return null
+  return maySee(actor, { ...(await withReaders(tx, post)), problemVisibility: problem.visibility }) ? post : null
 }
 
 /**
@@ -92,16 +131,19 @@ async function whoMaySee(tx: Executor, userIds: string[], postId: string): Promi
   const unique = [...new Set(userIds)]
   if (!unique.length) return []
   const seen = {
+    id: posts.id,
     visibility: posts.visibility,
     hiddenAt: posts.hiddenAt,
     authorId: posts.authorId,
     problemId: posts.problemId,
   }
-  const [post] = await tx.select(seen).from(posts).where(eq(posts.id, postId))
-  const [problem] = post?.problemId
-    ? await tx.select(seen).from(posts).where(eq(posts.id, post.problemId))
+  const [found] = await tx.select(seen).from(posts).where(eq(posts.id, postId))
+  const [foundProblem] = found?.problemId
+    ? await tx.select(seen).from(posts).where(eq(posts.id, found.problemId))
     : []
-  if (!post || (post.problemId && !problem)) return []
+  if (!found || (found.problemId && !foundProblem)) return []
+  const problem = foundProblem ? await withReaders(tx, foundProblem) : null
+  const post = { ...(await withReaders(tx, found)), problemVisibility: problem?.visibility ?? null }
   const people = await tx
     .select({
       id: users.id,
@@ -239,7 +281,28 @@ export type LogProblemInput = {
   tags: string[]
   workaround?: string
   submissionKey?: string
+  /** Default community. Private: the author, `readerIds` and support. */
+  visibility?: 'community' | 'private'
+  /** Private only: active members of the author's organization (ignored for community). */
+  readerIds?: string[]
 }
+
+/**
+ * The chosen readers of a private post, checked: active members of the
+ * author's organization other than the author (support reads it anyway).
+ * A failure names the field; nobody outside the organization is ever added.
+ */
+async function checkReaders(tx: Executor, actor: Actor, readerIds: string[]): Promise<Result<string[]>> {
+  const wanted = [...new Set(readerIds)].filter((id) => id !== actor.id)
+  if (!wanted.length) return ok([])
+  const found = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, wanted), eq(users.organizationId, actor.organizationId), eq(users.active, true), eq(users.role, 'customer')))
+  if (found.length !== wanted.length) return fail('invalid_reader', POST_MESSAGES.readerNotColleague, 'readerIds')
+  return ok(wanted)
+}
+
 
 /**
  * Logs a problem (and, when given, the author's own workaround, in the same
@@ -257,11 +320,15 @@ export async function logProblem(
     async (tx, changed) => {
       const invalid = await checkProductAndVersions(tx, input.productId, input.versionIds)
       if (invalid) return invalid
+      const visibility = input.visibility ?? 'community'
+      const readers = visibility === 'private' ? await checkReaders(tx, actor, input.readerIds ?? []) : ok([] as string[])
+      if (!readers.ok) return readers
       const id = newId()
       const now = new Date()
       await tx.insert(posts).values({
         id,
         kind: 'problem',
+        visibility,
         authorId: actor.id,
         organizationId: actor.organizationId,
         productId: input.productId,
@@ -275,6 +342,7 @@ export async function logProblem(
       })
       await replaceVersions(tx, id, input.versionIds)
       await replaceTags(tx, id, input.tags)
+      if (readers.value.length) await tx.insert(postReaders).values(readers.value.map((userId) => ({ postId: id, userId })))
       await follow(tx, id, actor.id)
       changed.add(id)
       if (input.workaround) {
@@ -282,6 +350,7 @@ export async function logProblem(
         await tx.insert(posts).values({
           id: workaroundId,
           kind: 'workaround',
+          visibility,
           authorId: actor.id,
           organizationId: actor.organizationId,
           productId: input.productId,
@@ -301,7 +370,9 @@ export async function logProblem(
         postId: id,
         summary: `We received your problem ${quote(input.title)}`,
         details: [
-          'It is now visible to other customers and to the support team. You can follow everything that happens to it at the link below.',
+          visibility === 'private'
+            ? 'It is private: only you, the colleagues you chose and the support team can read it. You can follow everything that happens to it at the link below.'
+            : 'It is now visible to other customers and to the support team. You can follow everything that happens to it at the link below.',
           'We will let you know when someone replies, posts a workaround, or when its status changes.',
         ],
         path: `/posts/${id}`,
@@ -924,7 +995,11 @@ export async function setReplyHidden(
   })
 }
 
-/** Support chooses who sees a post: the community or staff only. A problem's workarounds follow it. */
+/**
+ * Support chooses who sees a post: the community, staff only (its author
+ * still reads and answers it), or — for a problem — private (its author, the
+ * colleagues they chose, support). A problem's workarounds follow it.
+ */
 export async function setPostVisibility(
   actor: Actor,
   postId: string,
@@ -934,6 +1009,10 @@ export async function setPostVisibility(
   return write(async (tx, changed) => {
     const post = await loadVisiblePost(tx, actor, postId, { lock: true })
     if (!post) return fail('not_found', POST_MESSAGES.notFound)
+    // Private is the problem author's choice of readers; support may restore
+    // it (the chosen readers are kept while staff-only) or make a problem
+    // private to its author, not make a story or plan private.
+    if (visibility === 'private' && post.kind !== 'problem') return fail('not_problem', POST_MESSAGES.privateProblemsOnly, 'visibility')
     const now = new Date()
     const touched = await tx
       .update(posts)

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm'
 import { db, type Executor } from '~/db/client.server'
-import { postTags, postVersions, posts, productVersions, products, users } from '~/db/schema'
+import { postReaders, postTags, postVersions, posts, productVersions, products, users } from '~/db/schema'
 import { plainExcerpt } from '~/modules/posts/post-queries.server'
 import { type SearchDocument } from './search-options'
 
@@ -56,6 +56,7 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       productId: posts.productId,
       productName: products.name,
       productSlug: products.slug,
+      authorId: posts.authorId,
       authorName: users.name,
     })
     .from(posts)
@@ -66,7 +67,8 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
   const rows = limit ? await query.limit(limit) : await query
   if (!rows.length) return []
   const ids = rows.map((r) => r.id)
-  const [workarounds, tags, versions] = await Promise.all([
+  const privateIds = rows.filter((r) => r.visibility === 'private').map((r) => r.id)
+  const [workarounds, tags, versions, readers] = await Promise.all([
     executor
       .select({ problemId: posts.problemId, body: posts.body, acceptedAt: posts.acceptedAt, verifiedAt: posts.verifiedAt })
       .from(posts)
@@ -77,7 +79,11 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       .from(postVersions)
       .innerJoin(productVersions, eq(productVersions.id, postVersions.versionId))
       .where(inArray(postVersions.postId, ids)),
+    privateIds.length
+      ? executor.select({ postId: postReaders.postId, userId: postReaders.userId }).from(postReaders).where(inArray(postReaders.postId, privateIds))
+      : Promise.resolve([]),
   ])
+  const readersOf = groupBy(readers, (r) => r.postId)
   const workaroundsOf = groupBy(workarounds, (w) => w.problemId!)
   const tagsOf = groupBy(tags, (t) => t.postId)
   const versionsOf = groupBy(versions, (v) => v.postId)
@@ -102,6 +108,8 @@ async function documentsWhere(executor: Executor, where: ReturnType<typeof gt> |
       productSlug: row.productSlug,
       versionIds: postVersionRows.map((v) => v.id),
       visibility: row.visibility,
+      // Who besides support may find a restricted post: its author, and whom a private one is shared with.
+      readerIds: row.visibility === 'community' ? [] : [row.authorId, ...(row.visibility === 'private' ? (readersOf.get(row.id) ?? []).map((r) => r.userId) : [])],
       authorName: row.authorName,
       migrationStatus: row.migrationStatus,
       createdAt: row.createdAt.getTime(),

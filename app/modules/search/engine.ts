@@ -45,8 +45,14 @@ export type EngineOptions<S extends object = object> = {
 
 export type ColumnValue = string | number | boolean | null
 
-/** A condition on a column: one of some values (a category), or within a range (a number, ends included). */
-export type Condition = { in: readonly ColumnValue[] } | { min?: number; max?: number }
+/**
+ * A condition on a column: one of some values (a category), or within a
+ * range (a number, ends included). `orElse` lets a document whose column
+ * fails the condition through when it holds for its stored fields: the
+ * column decides for most documents without reading them, and only the
+ * few others are read (a customer's own restricted posts, say).
+ */
+export type Condition<S = never> = ({ in: readonly ColumnValue[] } | { min?: number; max?: number }) & { orElse?: (stored: S) => boolean }
 
 /** One query term: its maximum edit distance (0: exact), whether it is a prefix, and its weight. */
 export type TermSpec = { term: string; fuzzy: number; prefix: boolean; boost: number }
@@ -55,7 +61,7 @@ export type EngineQuery<S> = {
   terms: TermSpec[]
   combineWith: 'AND' | 'OR'
   /** Conditions on columns (EngineOptions.columns), all of which a document must meet. */
-  where?: Readonly<Record<string, Condition>>
+  where?: Readonly<Record<string, Condition<S>>>
   /** Any other condition, on the stored fields: checked after `where`, so on fewer documents. */
   filter?: (stored: S) => boolean
   /** Hits wanted: the best `offset + limit` are ranked, `limit` returned from `offset`. */
@@ -482,7 +488,7 @@ export class SearchEngine<S extends object> {
     const conditions = Object.entries(query.where ?? {}).map(([name, condition]) => {
       const column = this.columnByName.get(name)
       if (!column) throw new Error(`search: no column ${name}`)
-      return column.matcher(condition)
+      return { ...column.matcher(condition), orElse: condition.orElse }
     })
     const { touched, lastScore, lastVariant, boosts, stored } = this
     let total = 0
@@ -495,9 +501,11 @@ export class SearchEngine<S extends object> {
       masks[slot] = 0
       lastScore[slot] = 0
       if (and && mask >>> 0 !== all >>> 0) continue
-      for (const { values, allowed, min, max } of conditions) {
+      for (const { values, allowed, min, max, orElse } of conditions) {
         const value = values[slot]!
-        if (allowed ? !allowed[value] : !(value >= min && value <= max)) continue documents
+        if (allowed ? !allowed[value] : !(value >= min && value <= max)) {
+          if (!orElse?.(stored[slot]!)) continue documents
+        }
       }
       if (query.filter && !query.filter(stored[slot]!)) continue
       total++

@@ -28,7 +28,13 @@ export type SearchDocument = {
   productName: string
   productSlug: string
   versionIds: string[]
-  visibility: 'community' | 'staff'
+  visibility: 'community' | 'staff' | 'private'
+  /**
+   * Customers who may read a post that is not community: its author (a
+   * staff-only or private post stays theirs) and, for a private one, the
+   * people it is shared with. Empty for community posts.
+   */
+  readerIds?: string[]
   authorName: string
   migrationStatus: string | null
   /** Milliseconds since the epoch. */
@@ -51,6 +57,7 @@ export const STORED_FIELDS = [
   'productSlug',
   'versionIds',
   'visibility',
+  'readerIds',
   'authorName',
   'migrationStatus',
   'createdAt',

@@ -47,7 +47,7 @@ const waiting = and(
 export type QueueItem = {
   id: string
   title: string
-  visibility: 'community' | 'staff'
+  visibility: 'community' | 'staff' | 'private'
   product: { name: string; slug: string }
   author: { id: string; name: string }
   organization: { id: string; name: string }

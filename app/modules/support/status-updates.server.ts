@@ -23,7 +23,7 @@ import { recordAudit } from '~/modules/audit/audit.server'
 import { kickMailer } from '~/modules/email/email.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { followersWhoMaySee, notify } from '~/modules/notifications/notifications.server'
-import { maySee, POST_MESSAGES } from '~/modules/posts/posts.server'
+import { maySee, POST_MESSAGES, withReaders } from '~/modules/posts/posts.server'
 import { isUniqueViolation } from '~/utils/db-errors.server'
 import { parseInput } from '~/utils/forms'
 import { fail, newId, ok, type Result } from '~/utils/result'
@@ -69,7 +69,8 @@ async function audienceOf(tx: Executor, post: typeof posts.$inferSelect): Promis
     .innerJoin(users, and(eq(users.id, meToos.userId), eq(users.active, true)))
     .where(eq(meToos.postId, post.id))
   // A "me too" once made someone a follower; they stay in the loop even if they unfollowed since.
-  const stillAllowed = pressed.filter((person) => maySee(person, post)).map((person) => person.id)
+  const readable = await withReaders(tx, post)
+  const stillAllowed = pressed.filter((person) => maySee(person, readable)).map((person) => person.id)
   return [...new Set([...(await followersWhoMaySee(tx, post.id)), ...stillAllowed])]
 }
 
@@ -180,10 +181,10 @@ export async function listStatusUpdates(
 ): Promise<Result<StatusUpdateView[], 'not_found'>> {
   if (typeof postId !== 'string' || postId.length > 64) return fail('not_found', STATUS_UPDATE_MESSAGES.notFound)
   const [post] = await db
-    .select({ kind: posts.kind, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
+    .select({ id: posts.id, kind: posts.kind, visibility: posts.visibility, hiddenAt: posts.hiddenAt, authorId: posts.authorId })
     .from(posts)
     .where(eq(posts.id, postId))
-  if (!post || !maySee(actor, post)) return fail('not_found', STATUS_UPDATE_MESSAGES.notFound)
+  if (!post || !maySee(actor, await withReaders(db, post))) return fail('not_found', STATUS_UPDATE_MESSAGES.notFound)
   if (post.kind !== 'problem') return ok([])
   const rows = await db
     .select({
