@@ -339,6 +339,8 @@ export const posts = pgTable('posts', {
     .on(t.createdAt, t.id)
     .where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null and ${t.firstResponseAt} is null`),
   index('posts_problems_created_idx').on(t.createdAt).where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
+  // Queue metrics on a clock in the past: problems answered after it still waited then.
+  index('posts_problems_first_response_idx').on(t.firstResponseAt).where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
   index('posts_problem_idx').on(t.problemId),
   index('posts_author_idx').on(t.authorId, t.createdAt),
   index('posts_organization_idx').on(t.organizationId, t.createdAt),
