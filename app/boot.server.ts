@@ -17,6 +17,7 @@ import { startMailer, stopMailer } from '~/modules/email/email.server'
 import { askIntroductionOutcomes, expireIntroductions } from '~/modules/introductions/introductions.server'
 import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
+import { startSimilarWorker, stopSimilarWorker } from '~/modules/search/similar-problems.server'
 import { runDailyDigestIfDue } from '~/modules/notifications/notifications.server'
 import { env, type Env } from '~/utils/env.server'
 
@@ -58,6 +59,7 @@ export function boot(e: Env = env()): Promise<void> {
       if (e.DIGEST_TIMER) state.timers.push(startDigestTimer(e.DIGEST_HOUR_UTC))
       await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
       startMeaningWorker()
+      startSimilarWorker()
       state.health = { status: 'ready' }
       console.info(
         `[boot] ready in ${Date.now() - started} ms on ${e.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${path.resolve(e.DATA_DIR)})`}`,
@@ -123,6 +125,7 @@ export async function health(): Promise<Health> {
 export async function shutdown() {
   stopMailer()
   await stopMeaningWorker()
+  await stopSimilarWorker()
   await stopSearchIndex()
   for (const timer of state.timers.splice(0)) clearInterval(timer)
   if (hasDatabase()) await getDatabaseHandle().close()
