@@ -197,7 +197,8 @@ export const auditLog = pgTable('audit_log', {
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   at: at('at').notNull().defaultNow(),
 }, (t) => [
-  index('audit_log_at_idx').on(t.at),
+  // The log's pages read newest first with the id as tie-break (keyset, decision 0014).
+  index('audit_log_at_idx').on(t.at, t.id),
   index('audit_log_actor_idx').on(t.actorId, t.at),
   index('audit_log_action_idx').on(t.action, t.at),
 ])
@@ -564,6 +565,9 @@ export const introductions = pgTable('introductions', {
   updatedAt: at('updated_at').notNull().defaultNow(),
 }, (t) => [
   index('introductions_state_idx').on(t.state, t.createdAt),
+  // The introductions list: most recently changed first, keyset pages (decision 0014).
+  index('introductions_updated_idx').on(t.updatedAt, t.id),
+  index('introductions_state_updated_idx').on(t.state, t.updatedAt, t.id),
   index('introductions_problem_idx').on(t.problemId),
   index('introductions_asker_idx').on(t.askerId),
   index('introductions_solver_idx').on(t.solverId),

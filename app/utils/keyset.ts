@@ -49,7 +49,7 @@ export function keysetPage<T extends { cursorAt: string; id: string }>(
   rows: T[],
   pageSize: number,
   cursor: Cursor | null,
-): KeysetPage<Omit<T, 'cursorAt'>> & { items: T[] } {
+): KeysetPage<T> {
   const more = rows.length > pageSize
   const kept = rows.slice(0, pageSize)
   const backwards = cursor?.direction === 'before'

@@ -21,6 +21,8 @@
  */
 import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { keysetPage, type Cursor } from '~/utils/keyset'
+import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { db, type Executor } from '~/db/client.server'
 import {
   deliveryEnum,
@@ -173,27 +175,28 @@ export async function notify(tx: Executor, input: NotifyInput) {
 
 const PAGE_SIZE = 30
 
-/** The signed-in person's notifications, newest first, a page at a time. Reads only `userId`'s rows. */
-export async function listNotifications(userId: string, { page = 1, unreadOnly = false } = {}) {
+/**
+ * The signed-in person's notifications, newest first, a keyset page at a
+ * time from `cursor` (decision 0014). Reads only `userId`'s rows.
+ */
+export async function listNotifications(userId: string, { cursor = null, unreadOnly = false }: { cursor?: Cursor | null; unreadOnly?: boolean } = {}) {
   const where = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined)
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({
-        id: notifications.id,
-        event: notifications.event,
-        summary: notifications.summary,
-        path: notifications.path,
-        createdAt: notifications.createdAt,
-        readAt: notifications.readAt,
-      })
-      .from(notifications)
-      .where(where)
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
-    db.select({ value: count() }).from(notifications).where(where),
-  ])
-  return { rows, total: total?.value ?? 0, page, pageSize: PAGE_SIZE }
+  const rows = await db
+    .select({
+      id: notifications.id,
+      event: notifications.event,
+      summary: notifications.summary,
+      path: notifications.path,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+      cursorAt: exactTime(notifications.createdAt),
+    })
+    .from(notifications)
+    .where(and(where, keysetWhere(notifications.createdAt, notifications.id, cursor)))
+    .orderBy(...keysetOrder(notifications.createdAt, notifications.id, cursor))
+    .limit(PAGE_SIZE + 1)
+  const { items, ...page } = keysetPage(rows, PAGE_SIZE, cursor)
+  return { ...page, rows: items.map(({ cursorAt: _cursor, ...row }) => row) }
 }
 
 /** How many unread notifications the person has (the bell). */

@@ -28,6 +28,7 @@ import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { COUNT_BOUND } from '~/utils/bounded-count'
 import { countUpTo } from '~/utils/bounded-count.server'
 import { keysetPage, type Cursor, type KeysetPage } from '~/utils/keyset'
+import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { maySee } from './posts.server'
 
 /** Cards per page of an activity list (home, person page). */
@@ -128,10 +129,6 @@ type Card = {
   excerpt: string
 }
 
-/** A timestamp as exact text (microseconds, UTC) for a keyset cursor: a Date keeps only milliseconds. */
-const exactTime = (column: typeof posts.lastActivityAt) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-
 const cardColumns = {
   id: posts.id,
   kind: posts.kind,
@@ -197,13 +194,8 @@ async function cardSection(where: SQL | undefined, order: SQL[], limit: number, 
  * about a page of rows from the matching list index wherever the page is.
  */
 async function activityPage(where: SQL | undefined, cursor: Cursor | null | undefined, pageSize = PAGE_SIZE): Promise<KeysetPage<Card>> {
-  const position = cursor
-    ? cursor.direction === 'after'
-      ? sql`(${posts.lastActivityAt}, ${posts.id}) < (${cursor.at}::timestamptz, ${cursor.id})`
-      : sql`(${posts.lastActivityAt}, ${posts.id}) > (${cursor.at}::timestamptz, ${cursor.id})`
-    : undefined
-  const order = cursor?.direction === 'before' ? [asc(posts.lastActivityAt), asc(posts.id)] : [desc(posts.lastActivityAt), desc(posts.id)]
-  const rows = await cardRows(and(where, position), order, pageSize + 1)
+  const position = keysetWhere(posts.lastActivityAt, posts.id, cursor)
+  const rows = await cardRows(and(where, position), keysetOrder(posts.lastActivityAt, posts.id, cursor), pageSize + 1)
   const page = keysetPage(rows, pageSize, cursor ?? null)
   return { ...page, items: page.items.map(toCard) }
 }

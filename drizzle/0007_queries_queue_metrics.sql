@@ -1,1 +1,0 @@
-CREATE INDEX "posts_problems_first_response_idx" ON "posts" USING btree ("first_response_at") WHERE "posts"."kind" = 'problem' and "posts"."hidden_at" is null;
