@@ -20,7 +20,7 @@
  * that the introduction did not happen. Customers can only see their own
  * introductions (someone else's is "not found").
  */
-import { and, count, desc, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
+import { and, count, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
 import { keysetPage, type Cursor } from '~/utils/keyset'
 import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { db, type Executor } from '~/db/client.server'

@@ -19,7 +19,7 @@
  * twice; a per-person row lock makes concurrent runs (several processes, the
  * timer and `npm run digest`) take turns.
  */
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { keysetPage, type Cursor } from '~/utils/keyset'
 import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
