@@ -16,7 +16,7 @@ import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { noticeFrom } from '~/utils/notices'
-import { cursorFrom } from '~/utils/keyset'
+import { cursorFrom, encodeCursor } from '~/utils/keyset'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
@@ -41,12 +41,9 @@ export async function loader(args: LoaderFunctionArgs) {
 
 /** The page the person was on (its cursor), to come back to after marking something read. */
 function backTo(request: Request, notice: string) {
-  const url = new URL(request.url)
-  const params = new URLSearchParams({ notice })
-  for (const key of ['after', 'before']) {
-    const value = url.searchParams.get(key)
-    if (value && cursorFrom(new URL(`/?${key}=${encodeURIComponent(value)}`, url))) params.set(key, value)
-  }
+  const cursor = cursorFrom(new URL(request.url))
+  const params = new URLSearchParams(cursor ? { [cursor.direction]: encodeCursor(cursor.at, cursor.id) } : {})
+  params.set('notice', notice)
   return `/notifications?${params}`
 }
 
