@@ -14,7 +14,7 @@ import type * as EmailModule from '~/modules/email/email.server'
 import { editPost, logProblem, setPostHidden, setPostVisibility } from '~/modules/posts/posts.server'
 import { actorOf, createProduct, createUser } from '#tests/factories'
 import { searchSettled, startSearchIndex, stopSearchIndex } from './search-index.server'
-import { getSimilarProblems, similarAfterChange } from './similar-problems.server'
+import { getSimilarProblems, similarAfterChange, startSimilarWorker } from './similar-problems.server'
 
 vi.mock('~/modules/email/email.server', async (importOriginal) => ({
   ...(await importOriginal<typeof EmailModule>()),
@@ -109,5 +109,24 @@ describe('stored similar problems', () => {
     await searchSettled()
     await similarAfterChange(restricted)
     expect(ids(await getSimilarProblems(bob, mine))).toEqual([open])
+  })
+
+  it('are refreshed after commit by the worker, off the request path, when a problem is written', async () => {
+    const worker = startSimilarWorker()
+    try {
+      const first = await problem('Wombat importer rejects semicolon separated files', 'The wombat importer rejects every semicolon separated file.')
+      const second = await problem('Semicolon separated files rejected by the wombat importer', 'Our semicolon separated files are rejected by the wombat importer.')
+      await worker.idle()
+      // Both lists were worked out by the worker: a view finds them fresh and only reads.
+      expect(await stored(second)).toEqual([first])
+      const fresh = (await bookkeeping(second))!
+      expect(fresh.computedGeneration).toBe(fresh.generation)
+      // The first one's list predates the second: marked stale, worked out again when viewed.
+      const stale = (await bookkeeping(first))!
+      expect(stale.generation).toBeGreaterThan(stale.computedGeneration)
+      expect(ids(await getSimilarProblems(bob, first))).toEqual([second])
+    } finally {
+      await worker.stop()
+    }
   })
 })
