@@ -16,6 +16,7 @@ import { startMailer, stopMailer } from '~/modules/email/email.server'
 import { startBackgroundJobs, stopBackgroundJobs } from '~/modules/jobs/background.server'
 import { startMeaningWorker, stopMeaningWorker } from '~/modules/search/meaning.server'
 import { startSearchIndex, stopSearchIndex } from '~/modules/search/search-index.server'
+import { startSimilarWorker, stopSimilarWorker } from '~/modules/search/similar-problems.server'
 import { env, type Env } from '~/utils/env.server'
 import { outsideRequestScope } from '~/utils/request-scope.server'
 
@@ -102,6 +103,7 @@ export function boot(e: Env = env()): Promise<void> {
       startBackgroundJobs({ digestHourUtc: e.DIGEST_TIMER ? e.DIGEST_HOUR_UTC : null, periodMinutes: e.JOBS_PERIOD_MINUTES })
       await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
       startMeaningWorker()
+      startSimilarWorker()
       state.health = { status: 'ready' }
       console.info(
         `[boot] ready in ${Date.now() - started} ms on ${e.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${path.resolve(e.DATA_DIR)})`}`,
@@ -169,6 +171,7 @@ export async function shutdown() {
   stopMailer()
   await stopBackgroundJobs()
   await stopMeaningWorker()
+  await stopSimilarWorker()
   await stopSearchIndex()
   for (const timer of state.timers.splice(0)) clearInterval(timer)
   if (hasDatabase()) await getDatabaseHandle().close()

@@ -11,7 +11,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { sql } from 'drizzle-orm'
+import { sql, type Logger } from 'drizzle-orm'
 import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
@@ -33,7 +33,7 @@ export type DatabaseHandle = {
   close(): Promise<void>
 }
 
-export type ConnectOptions =
+export type ConnectOptions = (
   | {
       driver: 'postgres'
       url: string
@@ -53,6 +53,10 @@ export type ConnectOptions =
       statementTimeoutMs?: number
     }
   | { driver: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+) & {
+  /** Sees every statement sent (tests count the queries a piece of work issues). */
+  logger?: Logger
+}
 
 /** Opens a connection (pool) without registering it as the process's database. */
 export async function openDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -75,7 +79,7 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
         },
       }),
     )
-    const db = drizzlePostgres({ client, schema }) as unknown as Database
+    const db = drizzlePostgres({ client, schema, logger: options.logger }) as unknown as Database
     return { db, driver: 'postgres', postgres: client, close: () => client.end({ timeout: 5 }) }
   }
   const unlock = options.dataDir && !options.dataDir.includes('://') ? lockDataDir(options.dataDir) : () => {}
@@ -85,7 +89,7 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
       loadDataDir: options.loadDataDir,
     })
     await pglite.waitReady
-    const db = drizzlePglite({ client: pglite, schema }) as unknown as Database
+    const db = drizzlePglite({ client: pglite, schema, logger: options.logger }) as unknown as Database
     return {
       db,
       driver: 'pglite',

@@ -14,6 +14,7 @@ import {
   boolean,
   customType,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -232,7 +233,8 @@ export const auditLog = pgTable('audit_log', {
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   at: at('at').notNull().defaultNow(),
 }, (t) => [
-  index('audit_log_at_idx').on(t.at),
+  // The log's pages read newest first with the id as tie-break (keyset, decision 0021).
+  index('audit_log_at_idx').on(t.at, t.id),
   index('audit_log_actor_idx').on(t.actorId, t.at),
   index('audit_log_action_idx').on(t.action, t.at),
 ])
@@ -347,11 +349,40 @@ export const posts = pgTable('posts', {
   createdAt: createdAt(),
   updatedAt: at('updated_at').notNull().defaultNow(),
   lastActivityAt: at('last_activity_at').notNull().defaultNow(),
+  // Workarounds: a copy of their problem's visibility, hiding and author, so
+  // lists check a workaround's visibility on its own row instead of looking
+  // its problem up per row (decision 0021). Kept in step by the
+  // `posts_problem_copy` triggers (drizzle/…_queries_problem_copy.sql) in
+  // the writing transaction, whoever writes; null for other kinds.
+  problemVisibility: visibilityEnum('problem_visibility'),
+  problemHiddenAt: at('problem_hidden_at'),
+  problemAuthorId: text('problem_author_id'),
 }, (t) => [
   uniqueIndex('posts_import_key').on(t.importKey),
-  index('posts_kind_activity_idx').on(t.kind, t.lastActivityAt),
-  index('posts_activity_idx').on(t.lastActivityAt),
-  index('posts_product_idx').on(t.productId, t.kind, t.lastActivityAt),
+  // Lists (home, product, person pages) leave hidden posts out and read
+  // newest activity first with the id as tie-break (keyset pagination):
+  // one partial index per filter they offer, so a page reads about a page
+  // of rows whatever the hub's size (decision 0021).
+  index('posts_listed_activity_idx').on(t.lastActivityAt, t.id).where(sql`${t.hiddenAt} is null`),
+  index('posts_listed_kind_activity_idx').on(t.kind, t.lastActivityAt, t.id).where(sql`${t.hiddenAt} is null`),
+  index('posts_listed_product_activity_idx').on(t.productId, t.lastActivityAt, t.id).where(sql`${t.hiddenAt} is null`),
+  index('posts_listed_product_kind_activity_idx').on(t.productId, t.kind, t.lastActivityAt, t.id).where(sql`${t.hiddenAt} is null`),
+  index('posts_listed_author_activity_idx').on(t.authorId, t.lastActivityAt, t.id).where(sql`${t.hiddenAt} is null`),
+  index('posts_listed_state_activity_idx')
+    .on(t.state, t.lastActivityAt, t.id)
+    .where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
+  index('posts_listed_product_state_activity_idx')
+    .on(t.productId, t.state, t.lastActivityAt, t.id)
+    .where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
+  // Product page: stories newest first, migrations by window.
+  index('posts_listed_product_kind_created_idx').on(t.productId, t.kind, t.createdAt, t.id).where(sql`${t.hiddenAt} is null`),
+  // Support queue: unanswered problems oldest first; metrics: problems logged in a window.
+  index('posts_waiting_idx')
+    .on(t.createdAt, t.id)
+    .where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null and ${t.firstResponseAt} is null`),
+  index('posts_problems_created_idx').on(t.createdAt).where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
+  // Queue metrics on a clock in the past: problems answered after it still waited then.
+  index('posts_problems_first_response_idx').on(t.firstResponseAt).where(sql`${t.kind} = 'problem' and ${t.hiddenAt} is null`),
   index('posts_problem_idx').on(t.problemId),
   index('posts_author_idx').on(t.authorId, t.createdAt),
   index('posts_organization_idx').on(t.organizationId, t.createdAt),
@@ -409,6 +440,36 @@ export const meaningClaims = pgTable('meaning_claims', {
   postUpdatedAt: timestamp('post_updated_at', { withTimezone: true }).notNull(),
   until: timestamp('until', { withTimezone: true }).notNull(),
 })
+
+/**
+ * Similar problems, stored (app/modules/search/similar-problems.server.ts):
+ * worked out after a problem or one of its neighbours changes, read by the
+ * problem page and filtered by what the viewer may see then. Ranked as the
+ * support team sees them (staff-only posts included), so a reader's list is
+ * this one with what they may not see left out.
+ */
+export const similarProblems = pgTable('similar_problems', {
+  postId: text('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  similarId: text('similar_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  /** 0 = best; solved ones come first, as `similarPosts` orders them. */
+  rank: integer('rank').notNull(),
+  score: doublePrecision('score').notNull(),
+}, (t) => [primaryKey({ columns: [t.postId, t.similarId] }), index('similar_problems_similar_idx').on(t.similarId)])
+
+/** When a problem's stored similar list was worked out, and whether a change since made it stale. */
+export const similarRefresh = pgTable('similar_refresh', {
+  postId: text('post_id')
+    .primaryKey()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  computedAt: at('computed_at'),
+  /** Bumped by every change that makes the list stale; a refresh that began before the last bump stays stale. */
+  generation: integer('generation').notNull().default(0),
+  computedGeneration: integer('computed_generation').notNull().default(-1),
+}, (t) => [index('similar_refresh_stale_idx').on(t.postId).where(sql`${t.computedGeneration} < ${t.generation}`)])
 
 /** Versions a post concerns: a problem's affected versions, a story's versions. */
 export const postVersions = pgTable('post_versions', {
@@ -575,6 +636,9 @@ export const introductions = pgTable('introductions', {
   updatedAt: at('updated_at').notNull().defaultNow(),
 }, (t) => [
   index('introductions_state_idx').on(t.state, t.createdAt),
+  // The introductions list: most recently changed first, keyset pages (decision 0021).
+  index('introductions_updated_idx').on(t.updatedAt, t.id),
+  index('introductions_state_updated_idx').on(t.state, t.updatedAt, t.id),
   index('introductions_problem_idx').on(t.problemId),
   index('introductions_asker_idx').on(t.askerId),
   index('introductions_solver_idx').on(t.solverId),

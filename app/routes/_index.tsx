@@ -1,14 +1,14 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Notice } from '~/components/ui/field'
-import { Pagination } from '~/components/ui/pagination'
+import { KeysetPagination } from '~/components/ui/pagination'
 import { PostCard } from '~/components/posts/post-card'
 import { PostFilterFields } from '~/components/posts/filter-fields'
 import { requireUser } from '~/modules/auth/auth.server'
 import { listActivity, listProductsWithVersions } from '~/modules/posts/post-queries.server'
 import { ActivityFiltersSchema } from '~/modules/posts/posts.schema'
 import { noticeFrom } from '~/utils/notices'
-import { pageFrom } from '~/utils/pagination'
+import { cursorFrom } from '~/utils/keyset'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
@@ -20,7 +20,7 @@ export async function loader(args: LoaderFunctionArgs) {
       productSlug: filters.product,
       versionId: filters.version,
       state: filters.state,
-      page: pageFrom(url),
+      cursor: cursorFrom(url),
     }),
     listProductsWithVersions(),
   ])
@@ -81,7 +81,7 @@ export default function Home() {
           activity.items.map((post) => <PostCard key={post.id} post={post} />)
         )}
       </section>
-      <Pagination page={activity.page} pageSize={activity.pageSize} total={activity.total} />
+      <KeysetPagination newer={activity.newer} older={activity.older} />
     </div>
   )
 }

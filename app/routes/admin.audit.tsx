@@ -1,11 +1,12 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData, useLocation } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { listAuditActions, listAuditLog } from '~/modules/audit/audit.server'
 import { requireRole } from '~/modules/auth/auth.server'
 import { formatDateTime } from '~/utils/format'
 import { hasControlCharacters } from '~/utils/forms'
-import { pageFrom } from '~/utils/pagination'
+import { KeysetPagination } from '~/components/ui/pagination'
+import { cursorFrom } from '~/utils/keyset'
 
 const date = z
   .string()
@@ -31,7 +32,7 @@ export async function loader(args: LoaderFunctionArgs) {
       action: filters.action || undefined,
       from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
       to: filters.to ? new Date(Date.parse(`${filters.to}T00:00:00Z`) + 24 * 3600 * 1000) : undefined,
-      page: pageFrom(url),
+      cursor: cursorFrom(url),
     }),
     listAuditActions(),
   ])
@@ -41,13 +42,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export const meta: MetaFunction = () => [{ title: 'Audit log · Admin · Switchboard' }]
 
 export default function AuditLogPage() {
-  const { rows, hasMore, page, actions, filters } = useLoaderData<typeof loader>()
-  const location = useLocation()
-  const pageLink = (target: number) => {
-    const params = new URLSearchParams(location.search)
-    params.set('page', String(target))
-    return `?${params}`
-  }
+  const { rows, older, newer, actions, filters } = useLoaderData<typeof loader>()
   return (
     <div className="space-y-6">
       <h1>Audit log</h1>
@@ -132,20 +127,7 @@ export default function AuditLogPage() {
           </table>
         </div>
       )}
-      <nav aria-label="Pagination" className="flex justify-between text-sm">
-        {page > 1 ? (
-          <Link to={pageLink(page - 1)} className="btn-secondary">
-            ← Newer
-          </Link>
-        ) : (
-          <span />
-        )}
-        {hasMore ? (
-          <Link to={pageLink(page + 1)} className="btn-secondary">
-            Older →
-          </Link>
-        ) : null}
-      </nav>
+      <KeysetPagination newer={newer} older={older} />
     </div>
   )
 }

@@ -7,13 +7,11 @@ import { isStaff } from '~/modules/accounts/accounts.server'
 import { requireUser } from '~/modules/auth/auth.server'
 import { describeAge, describeRemaining, sideStateLabel, staffStateLabel } from '~/modules/introductions/introductions-view'
 import { INTRODUCTION_STATE_LABELS } from '~/modules/introductions/introductions.schema'
-import { listIntroductions } from '~/modules/introductions/introductions.server'
+import { listIntroductionsPage } from '~/modules/introductions/introductions.server'
 import { formatDate, formatDateTime } from '~/utils/format'
 import { noticeFrom } from '~/utils/notices'
-import { pageFrom } from '~/utils/pagination'
-
-/** listIntroductions answers at most this many per page. */
-const PAGE_SIZE = 50
+import { KeysetPagination } from '~/components/ui/pagination'
+import { cursorFrom } from '~/utils/keyset'
 
 /** The states support can filter by (a side never sees these names). */
 const STAFF_STATES = ['proposed', 'connected', 'declined', 'expired', 'withdrawn'] as const satisfies readonly IntroductionState[]
@@ -28,14 +26,14 @@ export async function loader(args: LoaderFunctionArgs) {
   const url = new URL(args.request.url)
   const staff = isStaff(user)
   const state = staff ? stateFrom(url) : undefined
-  const page = pageFrom(url)
-  const rows = await listIntroductions(user, { state, page })
+  const list = await listIntroductionsPage(user, { state, cursor: cursorFrom(url) })
+  const rows = list.items
   const now = new Date()
   return {
     staff,
     state: state ?? '',
-    page,
-    hasMore: rows.length === PAGE_SIZE,
+    older: list.older,
+    newer: list.newer,
     notice: noticeFrom(url),
     introductions: rows.map((r) => ({
       id: r.id,
@@ -207,32 +205,13 @@ function StaffView({ rows, state }: { rows: Row[]; state: string }) {
 }
 
 export default function IntroductionsPage() {
-  const { staff, state, introductions, notice, page, hasMore } = useLoaderData<typeof loader>()
-  const pageLink = (target: number) => `/introductions?${new URLSearchParams({ ...(state ? { state } : {}), page: String(target) })}`
+  const { staff, state, introductions, notice, older, newer } = useLoaderData<typeof loader>()
   return (
     <section aria-labelledby="introductions-title" className="mx-auto max-w-5xl space-y-6">
       <h1 id="introductions-title">{staff ? 'Introductions' : 'Your introductions'}</h1>
       {notice ? <Notice>{notice}</Notice> : null}
       {staff ? <StaffView rows={introductions} state={state} /> : <CustomerView rows={introductions} />}
-      {page > 1 || hasMore ? (
-        <nav aria-label="Pagination" className="flex items-center justify-between text-sm">
-          {page > 1 ? (
-            <Link to={pageLink(page - 1)} rel="prev" className="btn-secondary">
-              ← Newer
-            </Link>
-          ) : (
-            <span />
-          )}
-          <span className="text-slate-600">Page {page}</span>
-          {hasMore ? (
-            <Link to={pageLink(page + 1)} rel="next" className="btn-secondary">
-              Older →
-            </Link>
-          ) : (
-            <span />
-          )}
-        </nav>
-      ) : null}
+      <KeysetPagination newer={newer} older={older} />
     </section>
   )
 }

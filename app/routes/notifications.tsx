@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FormErrors, Notice } from '~/components/ui/field'
-import { Pagination } from '~/components/ui/pagination'
+import { KeysetPagination } from '~/components/ui/pagination'
 import { SubmitButton } from '~/components/ui/submit-button'
 import { requireUser, safeRedirect } from '~/modules/auth/auth.server'
 import {
@@ -16,18 +16,19 @@ import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { noticeFrom } from '~/utils/notices'
-import { pageFrom } from '~/utils/pagination'
+import { cursorFrom, encodeCursor } from '~/utils/keyset'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
   const url = new URL(args.request.url)
-  const [list, unread] = await Promise.all([listNotifications(user.id, { page: pageFrom(url) }), countUnread(user.id)])
+  const [list, unread] = await Promise.all([listNotifications(user.id, { cursor: cursorFrom(url) }), countUnread(user.id)])
   return {
     notice: noticeFrom(url),
     unread,
-    page: list.page,
-    pageSize: list.pageSize,
-    total: list.total,
+    older: list.older,
+    newer: list.newer,
+    // On a later page (a cursor) that came back empty: offer the latest ones.
+    pastTheEnd: cursorFrom(url) !== null,
     notifications: list.rows.map((n) => ({
       id: n.id,
       summary: n.summary,
@@ -40,10 +41,11 @@ export async function loader(args: LoaderFunctionArgs) {
   }
 }
 
-/** The page the person was on, to come back to after marking something read. */
+/** The page the person was on (its cursor), to come back to after marking something read. */
 function backTo(request: Request, notice: string) {
-  const page = pageFrom(new URL(request.url))
-  const params = new URLSearchParams(page > 1 ? { page: String(page), notice } : { notice })
+  const cursor = cursorFrom(new URL(request.url))
+  const params = new URLSearchParams(cursor ? { [cursor.direction]: encodeCursor(cursor.at, cursor.id) } : {})
+  params.set('notice', notice)
   return `/notifications?${params}`
 }
 
@@ -68,7 +70,7 @@ export async function action(args: ActionFunctionArgs) {
 export const meta: MetaFunction = () => [{ title: 'Notifications · Switchboard' }]
 
 export default function NotificationsPage() {
-  const { notifications, notice, unread, page, pageSize, total } = useLoaderData<typeof loader>()
+  const { notifications, notice, unread, older, newer, pastTheEnd } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   return (
     <section aria-labelledby="notifications-title" className="mx-auto max-w-3xl space-y-6">
@@ -137,7 +139,7 @@ export default function NotificationsPage() {
             </li>
           ))}
         </ul>
-      ) : total > 0 ? (
+      ) : pastTheEnd ? (
         <div className="card text-slate-700">
           <p>
             There is nothing on this page. <Link to="/notifications">Go to your latest notifications</Link>.
@@ -152,7 +154,7 @@ export default function NotificationsPage() {
           </p>
         </div>
       )}
-      <Pagination page={page} pageSize={pageSize} total={total} />
+      <KeysetPagination newer={newer} older={older} />
     </section>
   )
 }

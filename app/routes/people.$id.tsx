@@ -1,18 +1,19 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { PostCard } from '~/components/posts/post-card'
-import { Pagination } from '~/components/ui/pagination'
+import { KeysetPagination } from '~/components/ui/pagination'
 import { requireUser } from '~/modules/auth/auth.server'
 import { countHelped } from '~/modules/introductions/introductions.server'
 import { getPersonPage } from '~/modules/posts/post-queries.server'
 import { formatDate } from '~/utils/format'
 import { notFound } from '~/utils/http.server'
-import { pageFrom } from '~/utils/pagination'
+import { formatCount } from '~/utils/bounded-count'
+import { cursorFrom } from '~/utils/keyset'
 import { idParam } from '~/utils/params.server'
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireUser(args)
-  const page = await getPersonPage(user, idParam(args), pageFrom(new URL(args.request.url)))
+  const page = await getPersonPage(user, idParam(args), cursorFrom(new URL(args.request.url)))
   if (!page) throw notFound('We could not find that person.')
   return { ...page, helped: await countHelped(page.person.id) }
 }
@@ -22,7 +23,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 const ROLE = { customer: null, support: 'Support engineer', admin: 'Support engineer' } as const
 
 export default function PersonPage() {
-  const { person, acceptedWorkarounds, posts, helped } = useLoaderData<typeof loader>()
+  const { person, acceptedWorkarounds, postCount, posts, helped } = useLoaderData<typeof loader>()
   return (
     <div className="space-y-6">
       <div className="card flex flex-wrap items-center gap-4">
@@ -45,11 +46,11 @@ export default function PersonPage() {
         <dl className="ml-auto flex gap-6 text-center">
           <div>
             <dt className="text-xs text-slate-600">Posts</dt>
-            <dd className="text-2xl font-semibold">{posts.total}</dd>
+            <dd className="text-2xl font-semibold">{formatCount(postCount)}</dd>
           </div>
           <div>
             <dt className="text-xs text-slate-600">Workarounds accepted</dt>
-            <dd className="text-2xl font-semibold">{acceptedWorkarounds}</dd>
+            <dd className="text-2xl font-semibold">{formatCount(acceptedWorkarounds)}</dd>
           </div>
         </dl>
       </div>
@@ -57,7 +58,7 @@ export default function PersonPage() {
         <h2 id="their-posts">Posts</h2>
         {posts.items.length === 0 ? <p className="text-slate-700">Nothing shared yet.</p> : posts.items.map((p) => <PostCard key={p.id} post={p} />)}
       </section>
-      <Pagination page={posts.page} pageSize={posts.pageSize} total={posts.total} />
+      <KeysetPagination newer={posts.newer} older={posts.older} />
     </div>
   )
 }

@@ -24,7 +24,7 @@ import { describeAge, staffStateLabel } from '~/modules/introductions/introducti
 import { listIntroductions } from '~/modules/introductions/introductions.server'
 import { renderMarkdown } from '~/modules/markdown/markdown.server'
 import { getPostPage } from '~/modules/posts/post-queries.server'
-import { similarPosts } from '~/modules/search/search.server'
+import { getSimilarProblems } from '~/modules/search/similar-problems.server'
 import { currentStatus, STATUS_UPDATE_MAX, StatusUpdateSchema } from '~/modules/support/status-updates.schema'
 import { listStatusUpdates, postStatusUpdate } from '~/modules/support/status-updates.server'
 import {
@@ -85,7 +85,7 @@ export async function loader(args: LoaderFunctionArgs) {
     notice: noticeFrom(url),
     similar:
       page.post.kind === 'problem' && !page.post.hiddenAt
-        ? await similarPosts(user, `${page.post.title ?? ''} ${page.post.body}`, { excludeId: page.post.id, limit: 5 })
+        ? await getSimilarProblems(user, page.post.id)
         : [],
     statusUpdates: statusUpdates.ok ? statusUpdates.value : [],
     submissionKeys: { reply: newId(), workaround: newId(), statusUpdate: newId() },

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { PostCard } from '~/components/posts/post-card'
 import { requireUser } from '~/modules/auth/auth.server'
 import { getProductPage } from '~/modules/posts/post-queries.server'
+import { formatCount } from '~/utils/bounded-count'
 import { notFound } from '~/utils/http.server'
 import { slugParam } from '~/utils/params.server'
 
@@ -22,9 +23,9 @@ function PostSection({ id, title, section, more, empty }: { id: string; title: s
     <section aria-labelledby={id} className="space-y-3">
       <div className="flex items-baseline justify-between gap-2">
         <h2 id={id}>
-          {title} <span className="text-slate-600">({section.total})</span>
+          {title} <span className="text-slate-600">({formatCount(section.total)})</span>
         </h2>
-        {section.total > section.items.length ? (
+        {section.total.atLeast || section.total.value > section.items.length ? (
           <Link to={more} className="text-sm">
             See all
           </Link>

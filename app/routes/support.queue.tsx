@@ -9,13 +9,14 @@ import {
   assignToMe,
   listQueue,
   listQueueProducts,
-  queueMetrics,
+  queueFigures,
   supportSchedule,
   unassign,
   type QueueMetrics,
 } from '~/modules/support/queue.server'
 import { AssignSchema, productFilterFrom } from '~/modules/support/support.schema'
 import { describeDuration, WEEKDAYS } from '~/modules/support/support-hours'
+import { formatCount } from '~/utils/bounded-count'
 import { formatDateTime } from '~/utils/format'
 import { parseForm } from '~/utils/forms'
 import { commandFailure, formFailure, forbidden, notFound } from '~/utils/http.server'
@@ -26,30 +27,30 @@ export async function loader(args: LoaderFunctionArgs) {
   const url = new URL(args.request.url)
   const productSlug = productFilterFrom(url)
   const now = new Date()
-  const [queue, products, week, month] = await Promise.all([
+  // Each figure is computed once per view: the queue's page, and both windows from one read.
+  const [queue, products, figures] = await Promise.all([
     listQueue(actor, { productSlug, now }),
     listQueueProducts(actor),
-    queueMetrics(actor, { days: 7, now }),
-    queueMetrics(actor, { days: 30, now }),
+    queueFigures(actor, { now }),
   ])
   if (!queue.ok) throw forbidden(queue.message)
   if (!products.ok) throw forbidden(products.message)
-  if (!week.ok) throw forbidden(week.message)
-  if (!month.ok) throw forbidden(month.message)
+  if (!figures.ok) throw forbidden(figures.message)
   const schedule = supportSchedule()
   // Targets read in the support team's own clock, the way the hours are set.
   const local = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: schedule.timeZone })
   const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
   return {
     actorId: actor.id,
-    queue: queue.value.map((item) => ({
+    waiting: queue.value.total,
+    queue: queue.value.items.map((item) => ({
       ...item,
       ageText: describeDuration(item.ageMs),
       dueText: `${local.format(item.dueAt)} (${schedule.timeZone})`,
     })),
     products: products.value,
     product: productSlug ?? '',
-    metrics: [week.value, month.value],
+    metrics: [figures.value.week, figures.value.month],
     hours: `${[...schedule.days].sort().map((d) => WEEKDAYS[d]).join(', ')}, ${hhmm(schedule.startMinute)}–${hhmm(schedule.endMinute)} (${schedule.timeZone})`,
     notice: noticeFrom(url),
   }
@@ -97,7 +98,12 @@ function MetricsPanel({ metrics }: { metrics: QueueMetrics }) {
         </div>
         <div>
           <dt className="text-slate-600">Problems logged</dt>
-          <dd className="text-lg font-semibold">{metrics.logged}</dd>
+          <dd className="text-lg font-semibold">
+            {metrics.logged.toLocaleString('en-US')}
+            {metrics.partial ? (
+              <span className="block text-xs font-normal text-slate-600">figures over the newest {metrics.logged.toLocaleString('en-US')}</span>
+            ) : null}
+          </dd>
         </div>
         <div>
           <dt className="text-slate-600">Still unanswered</dt>
@@ -119,7 +125,7 @@ function MetricsPanel({ metrics }: { metrics: QueueMetrics }) {
 }
 
 export default function QueuePage() {
-  const { actorId, queue, products, product, metrics, hours, notice } = useLoaderData<typeof loader>()
+  const { actorId, queue, waiting, products, product, metrics, hours, notice } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const openByAge = metrics[0]!.openByAge
   const formAction = product ? `?product=${encodeURIComponent(product)}` : undefined
@@ -133,6 +139,12 @@ export default function QueuePage() {
         arrived on — support hours are {hours}.
       </p>
       <ProductFilterForm idPrefix="queue" products={products} value={product} />
+      {waiting.atLeast || waiting.value > queue.length ? (
+        <p className="text-sm text-slate-700" role="status">
+          Showing the oldest {queue.length.toLocaleString('en-US')} of {formatCount(waiting)} waiting problems
+          {product ? ' for this product' : ''}; the next ones appear here as these are answered.
+        </p>
+      ) : null}
       <div className="card overflow-x-auto p-0">
         <table className="table">
           <caption className="sr-only">Unanswered problems, oldest first, with their age and same-day target</caption>
@@ -203,7 +215,7 @@ export default function QueuePage() {
         <h2 id="open-by-age">Waiting now, by age</h2>
         <BarChart
           title="Unanswered problems by age"
-          description={openByAge.map((b) => `${b.label}: ${b.count}`).join('; ')}
+          description={openByAge.map((b) => `${b.label}: ${formatCount({ value: b.count, atLeast: b.atLeast })}`).join('; ')}
           valueLabel="Problems"
           bars={openByAge.map((b) => ({ label: b.label, value: b.count }))}
         />

@@ -1,3 +1,4 @@
+import { formatCount } from '~/utils/bounded-count'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
@@ -66,6 +67,8 @@ export async function loader(args: LoaderFunctionArgs) {
       migrations: t.migrations.map(row),
       openProblems: t.openProblems,
       openProblemCount: t.openProblemCount,
+      openProblemCountText: formatCount({ value: t.openProblemCount, atLeast: t.openProblemCountAtLeast }),
+      moreOpenProblems: t.openProblemCountAtLeast,
       connectable: t.connectable,
     })),
     slipped: r.slipped.map((m) => ({ ...row(m), windowEnded: dayMonthYear.format(asDate(m.windowEnd)), daysOverdue: m.daysOverdue })),
@@ -289,7 +292,7 @@ function ByVersion({ targets, formAction }: { targets: LoaderData['targets']; fo
             </div>
             <div>
               <h4 className="text-sm font-semibold">
-                Open problems known in {target.label} ({target.openProblemCount})
+                Open problems known in {target.label} ({target.openProblemCountText})
               </h4>
               {target.openProblems.length === 0 ? (
                 <p className="mt-2 text-sm text-slate-700">None open right now.</p>
@@ -311,10 +314,13 @@ function ByVersion({ targets, formAction }: { targets: LoaderData['targets']; fo
                   ))}
                 </ul>
               )}
-              {target.openProblemCount > target.openProblems.length ? (
+              {target.moreOpenProblems || target.openProblemCount > target.openProblems.length ? (
                 <p className="mt-2 text-sm">
                   <Link to={`/products/${target.productSlug}`}>
-                    {plural(target.openProblemCount - target.openProblems.length, 'more open problem')} on the product page
+                    {target.moreOpenProblems
+                      ? `${formatCount({ value: target.openProblemCount - target.openProblems.length, atLeast: true })} more open problems`
+                      : plural(target.openProblemCount - target.openProblems.length, 'more open problem')}{' '}
+                    on the product page
                   </Link>
                 </p>
               ) : null}

@@ -37,7 +37,29 @@ describe('/admin/audit', () => {
     const byDate = await get(auditRoute.loader, '/admin/audit?action=post.hide&from=2026-01-12&to=2026-01-12', { cookie })
     expect((byDate.data.rows as { subjectId: string }[]).map((r) => r.subjectId)).toEqual(['p2'])
 
-    const malformed = await get(auditRoute.loader, '/admin/audit?from=not-a-date&page=-4', { cookie })
+    const malformed = await get(auditRoute.loader, '/admin/audit?from=not-a-date&page=-4&after=nonsense', { cookie })
     expect(malformed.status).toBe(200)
+  })
+
+  it('pages by keyset past the page size, with no repeat or gap, and lists each action once', async () => {
+    const admin = await createUser({ role: 'admin' })
+    const at = new Date('2025-05-05T05:05:05Z')
+    // 60 entries of one action, all at the same moment: only the id orders them.
+    await db.insert(auditLog).values(Array.from({ length: 60 }, (_, i) => ({ actorId: admin.id, action: 'bulk.same_time', subjectId: `s${i}`, at })))
+    const cookie = await signedInCookie(admin.id)
+    const first = await get(auditRoute.loader, '/admin/audit?action=bulk.same_time', { cookie })
+    const firstRows = first.data.rows as { subjectId: string }[]
+    expect(firstRows).toHaveLength(50)
+    expect(first.data.older).toEqual(expect.any(String))
+    const second = await get(auditRoute.loader, `/admin/audit?action=bulk.same_time&after=${encodeURIComponent(first.data.older as string)}`, { cookie })
+    const secondRows = second.data.rows as { subjectId: string }[]
+    expect(secondRows).toHaveLength(10)
+    expect(second.data.older).toBeNull()
+    const seen = [...firstRows, ...secondRows].map((r) => r.subjectId)
+    expect(new Set(seen).size).toBe(60)
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => `s${59 - i}`))
+    const actions = second.data.actions as string[]
+    expect(actions.filter((a) => a === 'bulk.same_time')).toHaveLength(1)
+    expect(actions).toEqual([...actions].sort())
   })
 })

@@ -84,9 +84,10 @@ describe('/notifications', () => {
   it('"read" marks one read and comes back to the same page', async () => {
     const id = await insertNotification(owner.id)
     const other = await insertNotification(owner.id)
-    const { status, headers } = await postForm(notificationsRoute.action, '/notifications?page=2', { intent: 'read', id }, { cookie })
+    const cursor = '2030-01-01T10:00:00.123456Z~n1'
+    const { status, headers } = await postForm(notificationsRoute.action, `/notifications?after=${encodeURIComponent(cursor)}`, { intent: 'read', id }, { cookie })
     expect(status).toBe(302)
-    expect(headers.get('Location')).toBe('/notifications?page=2&notice=notification-read')
+    expect(headers.get('Location')).toBe(`/notifications?${new URLSearchParams({ after: cursor, notice: 'notification-read' })}`)
     expect(await readAtOf(id)).toBeInstanceOf(Date)
     expect(await readAtOf(other)).toBeNull()
   })

@@ -13,7 +13,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm'
 import { db } from '~/db/client.server'
 import { organizations, posts, postVersions, users } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
-import { similarPosts } from '~/modules/search/search.server'
+import { getSimilarProblems, SIMILAR_STORED } from '~/modules/search/similar-problems.server'
 import { countOpenBySolver } from './introductions.server'
 
 export type CandidateReason = {
@@ -53,7 +53,8 @@ export async function findCandidates(actor: Actor, problemId: string, limit = 10
   }
 
   // 1. Solutions on this problem and on similar ones (similarity rank lowers the score).
-  const similar = await similarPosts(actor, `${problem.title ?? ''} ${problem.body}`, { excludeId: problem.id, limit: 15 })
+  // The stored list (decision 0021): ranked when the problem or a neighbour changed, not on every view.
+  const similar = await getSimilarProblems(actor, problem.id, SIMILAR_STORED)
   const problemRank = new Map<string, number>([[problem.id, 0], ...similar.map((s, i) => [s.id, i + 1] as [string, number])])
   const titles = new Map<string, string>([[problem.id, problem.title ?? 'this problem'], ...similar.map((s) => [s.id, s.title] as [string, string])])
   const solutions = await db

@@ -23,7 +23,9 @@
  * that the introduction did not happen. Customers can only see their own
  * introductions (someone else's is "not found").
  */
-import { and, asc, count, desc, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm'
+import { keysetPage, type Cursor } from '~/utils/keyset'
+import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { db, type Executor } from '~/db/client.server'
 import {
   introductionMessages,
@@ -614,8 +616,22 @@ export async function getIntroduction(actor: Actor, id: string) {
 
 const CLOSED_STATES: IntroductionState[] = ['declined', 'expired', 'withdrawn']
 
-/** The actor's own introductions (customers), or every introduction filtered by state (staff). */
-export async function listIntroductions(actor: Actor, { state, problemId, page = 1 }: { state?: IntroductionState; problemId?: string; page?: number } = {}) {
+/** Introductions per page of the list. */
+export const INTRODUCTIONS_PAGE_SIZE = 50
+
+type ListIntroductionsOptions = { state?: IntroductionState; problemId?: string; cursor?: Cursor | null }
+
+/** The first page of `listIntroductionsPage` (a problem's page, tests). */
+export async function listIntroductions(actor: Actor, options: ListIntroductionsOptions = {}) {
+  return (await listIntroductionsPage(actor, options)).items
+}
+
+/**
+ * The actor's own introductions (customers), or every introduction filtered
+ * by state (staff), most recently changed first, a keyset page at a time
+ * from `cursor` (decision 0021).
+ */
+export async function listIntroductionsPage(actor: Actor, { state, problemId, cursor = null }: ListIntroductionsOptions = {}) {
   const staff = isStaff(actor)
   // A side sees every closed state as "did not happen", so filtering by one
   // must not tell them which it was: any closed state matches.
@@ -644,15 +660,16 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
       updatedAt: introductions.updatedAt,
       expiresAt: introductions.expiresAt,
       outcome: introductions.outcome,
+      cursorAt: exactTime(introductions.updatedAt),
     })
     .from(introductions)
     .innerJoin(posts, eq(posts.id, introductions.problemId))
     .innerJoin(products, eq(products.id, posts.productId))
-    .where(and(...conditions))
-    .orderBy(desc(introductions.updatedAt))
-    .limit(50)
-    .offset((page - 1) * 50)
-  return rows.map((r) => {
+    .where(and(...conditions, keysetWhere(introductions.updatedAt, introductions.id, cursor)))
+    .orderBy(...keysetOrder(introductions.updatedAt, introductions.id, cursor))
+    .limit(INTRODUCTIONS_PAGE_SIZE + 1)
+  const { items, ...page } = keysetPage(rows, INTRODUCTIONS_PAGE_SIZE, cursor)
+  return { ...page, items: items.map((r) => {
     const side = r.askerId === actor.id ? 'asker' : r.solverId === actor.id ? 'solver' : null
     const closed = r.state === 'declined' || r.state === 'expired' || r.state === 'withdrawn'
     return {
@@ -674,7 +691,7 @@ export async function listIntroductions(actor: Actor, { state, problemId, page =
       expiresAt: r.expiresAt,
       outcome: staff || side === 'asker' ? r.outcome : null,
     }
-  })
+  }) }
 }
 
 // -- the person's own settings -----------------------------------------------------------

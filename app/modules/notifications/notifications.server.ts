@@ -24,8 +24,10 @@
  * twice; a per-person row lock makes concurrent runs (several processes, the
  * timer and `npm run digest`) take turns.
  */
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { keysetPage, type Cursor } from '~/utils/keyset'
+import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { db, type Executor } from '~/db/client.server'
 import {
   deliveryEnum,
@@ -214,40 +216,35 @@ function postVisibleTo(reader: Actor) {
 }
 
 /**
- * The signed-in person's notifications, newest first, a page at a time.
- * Reads only `userId`'s rows, and renders each for what the person may see
- * now: one about a post they can no longer see says NO_LONGER_VISIBLE and
- * has no path to open.
+ * The signed-in person's notifications, newest first, a keyset page at a
+ * time from `cursor` (decision 0021). Reads only `userId`'s rows, and
+ * renders each for what the person may see now: one about a post they can
+ * no longer see says NO_LONGER_VISIBLE and has no path to open.
  */
-export async function listNotifications(userId: string, { page = 1, unreadOnly = false } = {}) {
+export async function listNotifications(userId: string, { cursor = null, unreadOnly = false }: { cursor?: Cursor | null; unreadOnly?: boolean } = {}) {
   const reader = await readerOf(db, userId)
   const where = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined)
-  if (!reader) return { rows: [], total: 0, page, pageSize: PAGE_SIZE }
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({
-        id: notifications.id,
-        event: notifications.event,
-        summary: notifications.summary,
-        path: notifications.path,
-        createdAt: notifications.createdAt,
-        readAt: notifications.readAt,
-        visible: postVisibleTo(reader),
-      })
-      .from(notifications)
-      .where(where)
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
-    db.select({ value: count() }).from(notifications).where(where),
-  ])
+  const rows = await db
+    .select({
+      id: notifications.id,
+      event: notifications.event,
+      summary: notifications.summary,
+      path: notifications.path,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+      visible: reader ? postVisibleTo(reader) : sql<boolean>`false`,
+      cursorAt: exactTime(notifications.createdAt),
+    })
+    .from(notifications)
+    .where(and(where, keysetWhere(notifications.createdAt, notifications.id, cursor)))
+    .orderBy(...keysetOrder(notifications.createdAt, notifications.id, cursor))
+    .limit(PAGE_SIZE + 1)
+  const { items, ...page } = keysetPage(rows, PAGE_SIZE, cursor)
   return {
-    rows: rows.map(({ visible, ...row }) =>
+    ...page,
+    rows: items.map(({ cursorAt: _cursor, visible, ...row }) =>
       visible ? { ...row, visible: true } : { ...row, summary: NO_LONGER_VISIBLE, path: null, visible: false },
     ),
-    total: total?.value ?? 0,
-    page,
-    pageSize: PAGE_SIZE,
   }
 }
 

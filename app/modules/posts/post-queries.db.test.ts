@@ -9,13 +9,15 @@
  * written with the commands, so the rows are the ones the app writes; a few
  * timestamps are then set by hand where a test is about order.
  */
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '~/db/client.server'
 import { posts } from '~/db/schema'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import type * as EmailModule from '~/modules/email/email.server'
 import { kickMailer } from '~/modules/email/email.server'
+import { formatCount } from '~/utils/bounded-count'
+import { cursorFrom } from '~/utils/keyset'
 import { actorOf, createProduct, createUser } from '#tests/factories'
 import {
   getOwnPostForEdit,
@@ -154,6 +156,8 @@ async function setTimes(id: string, times: { createdAt?: Date; lastActivityAt?: 
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000)
 const ids = (list: { items: { id: string }[] }) => list.items.map((i) => i.id)
+const after = (cursor: string | null) => cursorFrom(new URL(`http://x.test/?after=${cursor}`))
+const before = (cursor: string | null) => cursorFrom(new URL(`http://x.test/?before=${cursor}`))
 const sorted = (values: string[]) => [...values].sort()
 
 // -- listActivity ----------------------------------------------------------------------
@@ -171,7 +175,7 @@ describe('listActivity', () => {
 
     const all = await listActivity(author, { productSlug: product.slug })
     expect(sorted(ids(all))).toEqual(sorted([problem, workaround, story, migration]))
-    expect(all.total).toBe(4)
+    expect(all.older).toBeNull()
     for (const [kind, id] of [
       ['problem', problem],
       ['workaround', workaround],
@@ -180,9 +184,8 @@ describe('listActivity', () => {
     ] as const) {
       const list = await listActivity(author, { productSlug: product.slug, kind })
       expect(ids(list)).toEqual([id])
-      expect(list.total).toBe(1)
     }
-    expect((await listActivity(author, { productSlug: 'no-such-product' })).total).toBe(0)
+    expect((await listActivity(author, { productSlug: 'no-such-product' })).items).toEqual([])
   })
 
   it('filters by version, matching a workaround through its problem', async () => {
@@ -219,13 +222,13 @@ describe('listActivity', () => {
       solved,
     ])
     const byHelper = await listActivity(author, { productSlug: slug, authorId: helper.id })
-    expect(byHelper.total).toBe(2)
+    expect(byHelper.items).toHaveLength(2)
     expect(byHelper.items.every((i) => i.kind === 'workaround' && i.authorId === helper.id)).toBe(
       true,
     )
   })
 
-  it('pages through the activity, most recent first, twenty at a time', async () => {
+  it('pages through the activity by keyset, most recent first, twenty at a time, with no repeat or gap', async () => {
     const product = await newProduct()
     const author = await customer()
     const created: string[] = []
@@ -235,17 +238,42 @@ describe('listActivity', () => {
     await Promise.all(
       created.map((id, i) => setTimes(id, { lastActivityAt: minutesAgo(i === 5 ? 4 : i) })),
     )
+    // Problems 19 and 20 straddle the page boundary one microsecond apart (the
+    // same millisecond): a cursor cut to milliseconds would skip or repeat one.
+    const at19 = minutesAgo(19)
+    await setTimes(created[19]!, { lastActivityAt: at19 })
+    await db
+      .update(posts)
+      .set({ lastActivityAt: sql`${at19.toISOString()}::timestamptz - interval '1 microsecond'` })
+      .where(eq(posts.id, created[20]!))
     const first = await listActivity(author, { productSlug: product.slug })
-    const second = await listActivity(author, { productSlug: product.slug, page: 2 })
-    const third = await listActivity(author, { productSlug: product.slug, page: 3 })
-    expect(first).toMatchObject({ total: 23, page: 1, pageSize: 20 })
+    expect(first).toMatchObject({ pageSize: 20, newer: null })
     expect(first.items).toHaveLength(20)
-    expect(second).toMatchObject({ total: 23, page: 2 })
+    expect(first.older).not.toBeNull()
+    // A post written meanwhile goes to the top; the next page neither repeats nor skips.
+    await newProblem(author, product, { title: 'Written while reading' })
+    const second = await listActivity(author, { productSlug: product.slug, cursor: after(first.older) })
     expect(second.items).toHaveLength(3)
-    expect(third.items).toEqual([])
+    expect(second.older).toBeNull()
+    expect(second.newer).not.toBeNull()
     const order = [...ids(first), ...ids(second)]
     const tied = sorted([created[4]!, created[5]!]).reverse()
     expect(order).toEqual([...created.slice(0, 4), ...tied, ...created.slice(6)])
+    // Back from the second page: the twenty before it, newest first, and more newer ones (the new post).
+    const back = await listActivity(author, { productSlug: product.slug, cursor: before(second.newer) })
+    expect(ids(back)).toEqual(ids(first))
+    expect(back.newer).not.toBeNull()
+    expect(back.older).not.toBeNull()
+  })
+
+  it('reads a malformed cursor as the first page', () => {
+    expect(cursorFrom(new URL('http://x.test/?after=garbage'))).toBeNull()
+    expect(cursorFrom(new URL("http://x.test/?after=2026-01-01T00:00:00Z~a'b"))).toBeNull()
+    expect(cursorFrom(new URL('http://x.test/?before=2026-01-01T00:00:00.123456Z~abc'))).toEqual({
+      direction: 'before',
+      at: '2026-01-01T00:00:00.123456Z',
+      id: 'abc',
+    })
   })
 
   it('shows cards with a plain-text excerpt, the problem of a workaround and its marks; hidden posts are left out', async () => {
@@ -589,14 +617,28 @@ describe('getPersonPage', () => {
       role: 'customer',
       active: true,
     })
-    expect(page?.acceptedWorkarounds).toBe(2)
-    expect(page?.posts.total).toBe(3)
+    expect(page?.acceptedWorkarounds).toEqual({ value: 2, atLeast: false })
+    expect(page?.postCount).toEqual({ value: 3, atLeast: false })
     expect(page?.posts.items.every((i) => i.authorId === helper.id)).toBe(true)
     expect(ids(page!.posts)).toContain(one.workaround)
     const forSupport = await getPersonPage(support, helper.id)
-    expect(forSupport?.acceptedWorkarounds).toBe(3)
-    expect(forSupport?.posts.total).toBe(4)
+    expect(forSupport?.acceptedWorkarounds).toEqual({ value: 3, atLeast: false })
+    expect(forSupport?.postCount).toEqual({ value: 4, atLeast: false })
     expect(await getPersonPage(viewer, 'no-such-person')).toBeNull()
+  })
+
+  it('counts up to its bound and says "more" past it, while the list pages on', async () => {
+    const product = await newProduct()
+    const author = await customer()
+    for (let i = 0; i < 4; i++) await newProblem(author, product)
+    const viewer = await customer()
+    const atBound = await getPersonPage(viewer, author.id, null, 4)
+    expect(atBound?.postCount).toEqual({ value: 4, atLeast: false })
+    const past = await getPersonPage(viewer, author.id, null, 3)
+    expect(past?.postCount).toEqual({ value: 3, atLeast: true })
+    expect(formatCount(past!.postCount)).toBe('3+')
+    expect(formatCount({ value: 1000, atLeast: true })).toBe('1,000+')
+    expect(past?.posts.items).toHaveLength(4)
   })
 })
 

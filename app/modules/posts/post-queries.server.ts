@@ -26,33 +26,68 @@ import {
   type Visibility,
 } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
+import { COUNT_BOUND } from '~/utils/bounded-count'
+import { countUpTo } from '~/utils/bounded-count.server'
+import { keysetPage, type Cursor, type KeysetPage } from '~/utils/keyset'
+import { exactTime, keysetOrder, keysetWhere } from '~/utils/keyset.server'
 import { maySee, withReaders } from './posts.server'
 
-const PAGE_SIZE = 20
+/** Cards per page of an activity list (home, person page). */
+export const PAGE_SIZE = 20
 
 const problems = alias(posts, 'problem')
 
+/** The columns the visibility rule reads: a post's own, or (on a workaround) the copy of its problem's. */
+type VisibilityColumns = {
+  visibility: typeof posts.visibility | typeof posts.problemVisibility
+  hiddenAt: typeof posts.hiddenAt | typeof posts.problemHiddenAt
+  authorId: typeof posts.authorId | typeof posts.problemAuthorId
+  /** The post these columns describe (for who it was shared with, `post_readers`). */
+  id: typeof posts.id | typeof posts.problemId
+}
+
+/** Not hidden, or hidden but the actor's own. */
+const notHiddenFor = (actor: Pick<Actor, 'id'>, c: VisibilityColumns) => or(isNull(c.hiddenAt), eq(c.authorId, actor.id))
+
 /**
- * The SQL form of `maySee`, for lists: also hides workarounds of problems
- * the actor may not see. A customer reads a post that is not hidden (or is
- * their own) and is community, their own (staff-only and private posts stay
- * readable by their author), or private and shared with them
- * (`post_readers`). A workaround as restricted as its problem (both
+ * Who reads a post by its visibility, hiding aside: community posts, their
+ * own (staff-only and private posts stay readable by their author), and
+ * private ones shared with them (`post_readers`). A new visibility value is
+ * one edit here (and in `maySee`, its form for one loaded post).
+ */
+const audienceOf = (actor: Pick<Actor, 'id'>, c: VisibilityColumns) =>
+  sql`(${c.visibility} = 'community' or ${c.authorId} = ${actor.id} or (${c.visibility} = 'private' and exists (select 1 from ${postReaders} where ${postReaders.postId} = ${c.id} and ${postReaders.userId} = ${actor.id})))`
+
+/**
+ * The SQL form of `maySee`, for lists, the one place the rule is written
+ * for them: staff read everything (undefined: no condition); a customer
+ * reads a post that is not hidden (or is their own) and is in its audience.
+ * A workaround also needs its problem readable, judged from the copy of the
+ * problem's fields on the workaround's own row (kept by triggers, decision
+ * 0021), so PostgreSQL checks each row it reads from an index without
+ * looking its problem up. A workaround as restricted as its problem (both
  * staff-only, or both private) is read by whoever reads the problem, so the
  * problem's author reads support's answers on it; one support restricted on
  * a community problem stays support's (and its author's).
  */
 export function visibleTo(actor: Pick<Actor, 'id' | 'role'>): SQL | undefined {
   if (isStaff(actor)) return undefined
-  const notHiddenFor = (t: typeof posts | typeof problems) => sql`(${t.hiddenAt} is null or ${t.authorId} = ${actor.id})`
-  const audience = (t: typeof posts | typeof problems) =>
-    sql`(${t.visibility} = 'community' or ${t.authorId} = ${actor.id} or (${t.visibility} = 'private' and exists (select 1 from ${postReaders} where ${postReaders.postId} = ${t.id} and ${postReaders.userId} = ${actor.id})))`
+  const problem: VisibilityColumns = {
+    visibility: posts.problemVisibility,
+    hiddenAt: posts.problemHiddenAt,
+    authorId: posts.problemAuthorId,
+    id: posts.problemId,
+  }
   return and(
-    notHiddenFor(posts),
+    notHiddenFor(actor, posts),
     or(
-      and(isNull(posts.problemId), audience(posts)),
-      // An alias renders as its bare name: say which table it stands for.
-      sql`exists (select 1 from ${posts} as ${problems} where ${problems.id} = ${posts.problemId} and ${notHiddenFor(problems)} and ${audience(problems)} and (${posts.visibility} = ${problems.visibility} or ${audience(posts)}))`,
+      and(isNull(posts.problemId), audienceOf(actor, posts)),
+      and(
+        isNotNull(posts.problemId),
+        notHiddenFor(actor, problem),
+        audienceOf(actor, problem),
+        or(sql`${posts.visibility} = ${posts.problemVisibility}`, audienceOf(actor, posts)),
+      ),
     ),
   )
 }
@@ -77,7 +112,8 @@ export type ActivityFilters = {
   versionId?: string
   state?: ProblemState
   authorId?: string
-  page?: number
+  /** Where the page starts (`cursorFrom`); the newest page when absent. */
+  cursor?: Cursor | null
 }
 
 type Card = {
@@ -105,52 +141,79 @@ type Card = {
   excerpt: string
 }
 
-/** Cards for lists: the fields every list shows, plus an excerpt of the Markdown. */
-async function cards(where: SQL | undefined, order: SQL[], page: number, pageSize = PAGE_SIZE) {
-  const rowsQuery = db
-      .select({
-        id: posts.id,
-        kind: posts.kind,
-        title: posts.title,
-        problemId: posts.problemId,
-        problemTitle: problems.title,
-        state: posts.state,
-        visibility: posts.visibility,
-        meTooCount: posts.meTooCount,
-        replyCount: posts.replyCount,
-        acceptedAt: posts.acceptedAt,
-        verifiedAt: posts.verifiedAt,
-        migrationStatus: posts.migrationStatus,
-        windowStart: posts.windowStart,
-        windowEnd: posts.windowEnd,
-        createdAt: posts.createdAt,
-        lastActivityAt: posts.lastActivityAt,
-        authorId: posts.authorId,
-        authorName: users.name,
-        organizationName: organizations.name,
-        productName: products.name,
-        productSlug: products.slug,
-        excerpt: sql<string>`left(${posts.body}, 400)`,
-      })
-      .from(posts)
-      .innerJoin(users, eq(users.id, posts.authorId))
-      .innerJoin(organizations, eq(organizations.id, posts.organizationId))
-      .innerJoin(products, eq(products.id, posts.productId))
-      .leftJoin(problems, eq(problems.id, posts.problemId))
-      .where(where)
-      .orderBy(...order)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-  const totalQuery = db.select({ value: count() }).from(posts).innerJoin(products, eq(products.id, posts.productId)).where(where)
-  const [rows, [total]] = await Promise.all([rowsQuery, totalQuery])
-  const items: Card[] = rows.map(({ acceptedAt, verifiedAt, ...row }) => ({
-    ...row,
-    accepted: Boolean(acceptedAt),
-    verified: Boolean(verifiedAt),
-    excerpt: plainExcerpt(row.excerpt),
-  }))
-  return { items, total: total?.value ?? 0, page, pageSize }
+const cardColumns = {
+  id: posts.id,
+  kind: posts.kind,
+  title: posts.title,
+  problemId: posts.problemId,
+  problemTitle: problems.title,
+  state: posts.state,
+  visibility: posts.visibility,
+  meTooCount: posts.meTooCount,
+  replyCount: posts.replyCount,
+  acceptedAt: posts.acceptedAt,
+  verifiedAt: posts.verifiedAt,
+  migrationStatus: posts.migrationStatus,
+  windowStart: posts.windowStart,
+  windowEnd: posts.windowEnd,
+  createdAt: posts.createdAt,
+  lastActivityAt: posts.lastActivityAt,
+  authorId: posts.authorId,
+  authorName: users.name,
+  organizationName: organizations.name,
+  productName: products.name,
+  productSlug: products.slug,
+  excerpt: sql<string>`left(${posts.body}, 400)`,
+  cursorAt: exactTime(posts.lastActivityAt),
 }
+
+/** The card rows of posts matching `where`, in `order`, at most `limit` (joins only for the rows kept). */
+function cardRows(where: SQL | undefined, order: SQL[], limit: number) {
+  return db
+    .select(cardColumns)
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .innerJoin(organizations, eq(organizations.id, posts.organizationId))
+    .innerJoin(products, eq(products.id, posts.productId))
+    .leftJoin(problems, eq(problems.id, posts.problemId))
+    .where(where)
+    .orderBy(...order)
+    .limit(limit)
+}
+
+function toCard({ acceptedAt, verifiedAt, cursorAt: _cursor, ...row }: Awaited<ReturnType<typeof cardRows>>[number]): Card {
+  return { ...row, accepted: Boolean(acceptedAt), verified: Boolean(verifiedAt), excerpt: plainExcerpt(row.excerpt) }
+}
+
+/**
+ * A product page section counts up to this many ("100+"): it shows ten and
+ * links to the full list, and four sections counted to 1,000 would read
+ * 4,000 rows per view.
+ */
+export const SECTION_COUNT_BOUND = 100
+
+/** Up to `limit` cards in `order`, and how many match in all, counted up to `bound` (product page sections). */
+async function cardSection(where: SQL | undefined, order: SQL[], limit: number, bound = SECTION_COUNT_BOUND) {
+  const [rows, total] = await Promise.all([
+    cardRows(where, order, limit),
+    countUpTo(db.select({ id: posts.id }).from(posts).where(where).$dynamic(), bound),
+  ])
+  return { items: rows.map(toCard), total }
+}
+
+/**
+ * A keyset page of cards, newest activity first (id as tie-break): reads
+ * about a page of rows from the matching list index wherever the page is.
+ */
+async function activityPage(where: SQL | undefined, cursor: Cursor | null | undefined, pageSize = PAGE_SIZE): Promise<KeysetPage<Card>> {
+  const position = keysetWhere(posts.lastActivityAt, posts.id, cursor)
+  const rows = await cardRows(and(where, position), keysetOrder(posts.lastActivityAt, posts.id, cursor), pageSize + 1)
+  const page = keysetPage(rows, pageSize, cursor ?? null)
+  return { ...page, items: page.items.map(toCard) }
+}
+
+/** A product's id from its slug, as a subquery: lists filter on posts' own column, which their indexes lead with. */
+const productIdOf = (slug: string) => sql`(select ${products.id} from ${products} where ${products.slug} = ${slug})`
 
 /** Markdown to a short line of plain text for cards. */
 export function plainExcerpt(markdown: string, max = 220) {
@@ -165,11 +228,14 @@ export function plainExcerpt(markdown: string, max = 220) {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text
 }
 
-/** Recent activity for the home page, filtered by kind, product, version and state. */
+/**
+ * Recent activity for the home page, filtered by kind, product, version and
+ * state, newest first, a keyset page at a time (`filters.cursor`).
+ */
 export async function listActivity(actor: Actor, filters: ActivityFilters = {}) {
   const conditions: (SQL | undefined)[] = [visibleTo(actor), notHidden]
   if (filters.kind) conditions.push(eq(posts.kind, filters.kind))
-  if (filters.productSlug) conditions.push(eq(products.slug, filters.productSlug))
+  if (filters.productSlug) conditions.push(eq(posts.productId, productIdOf(filters.productSlug)))
   if (filters.versionId) {
     conditions.push(
       sql`exists (select 1 from ${postVersions} where ${postVersions.postId} = coalesce(${posts.problemId}, ${posts.id}) and ${postVersions.versionId} = ${filters.versionId})`,
@@ -177,7 +243,7 @@ export async function listActivity(actor: Actor, filters: ActivityFilters = {}) 
   }
   if (filters.state) conditions.push(and(eq(posts.kind, 'problem'), eq(posts.state, filters.state)))
   if (filters.authorId) conditions.push(eq(posts.authorId, filters.authorId))
-  return cards(and(...conditions), [desc(posts.lastActivityAt), desc(posts.id)], filters.page ?? 1)
+  return activityPage(and(...conditions), filters.cursor)
 }
 
 /** Products with their versions, for filters and forms (retired versions flagged). */
@@ -413,18 +479,16 @@ export async function getProductPage(actor: Actor, slug: string) {
   const visible = and(visibleTo(actor), notHidden, eq(posts.productId, product.id))
   const today = new Date().toISOString().slice(0, 10)
   const [openProblems, solutions, stories, migrations, versions] = await Promise.all([
-    cards(and(visible, eq(posts.kind, 'problem'), ne(posts.state, 'solved')), [desc(posts.lastActivityAt)], 1, 10),
-    cards(
+    cardSection(and(visible, eq(posts.kind, 'problem'), ne(posts.state, 'solved')), [desc(posts.lastActivityAt), desc(posts.id)], 10),
+    cardSection(
       and(visible, eq(posts.kind, 'workaround'), or(isNotNull(posts.acceptedAt), isNotNull(posts.verifiedAt))),
-      [desc(posts.lastActivityAt)],
-      1,
+      [desc(posts.lastActivityAt), desc(posts.id)],
       10,
     ),
-    cards(and(visible, eq(posts.kind, 'story')), [desc(posts.createdAt)], 1, 10),
-    cards(
+    cardSection(and(visible, eq(posts.kind, 'story')), [desc(posts.createdAt), desc(posts.id)], 10),
+    cardSection(
       and(visible, eq(posts.kind, 'migration'), gte(sql`coalesce(${posts.windowEnd}, ${posts.windowStart})`, today)),
-      [asc(posts.windowStart)],
-      1,
+      [asc(posts.windowStart), asc(posts.id)],
       10,
     ),
     db.select().from(productVersions).where(eq(productVersions.productId, product.id)).orderBy(asc(productVersions.sortOrder)),
@@ -432,8 +496,12 @@ export async function getProductPage(actor: Actor, slug: string) {
   return { product, versions, openProblems, solutions, stories, migrations }
 }
 
-/** A person's public profile: their visible posts and how many of their workarounds were accepted. */
-export async function getPersonPage(actor: Actor, userId: string, page = 1) {
+/**
+ * A person's public profile: their visible posts (a keyset page from
+ * `cursor`), how many there are and how many of their workarounds were
+ * accepted, both counted up to COUNT_BOUND.
+ */
+export async function getPersonPage(actor: Actor, userId: string, cursor: Cursor | null = null, countBound = COUNT_BOUND) {
   if (typeof userId !== 'string' || userId.length > 64) return null
   const [person] = await db
     .select({ id: users.id, name: users.name, role: users.role, active: users.active, createdAt: users.createdAt, organizationName: organizations.name })
@@ -441,12 +509,13 @@ export async function getPersonPage(actor: Actor, userId: string, page = 1) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .where(eq(users.id, userId))
   if (!person) return null
-  const [accepted] = await db
-    .select({ value: count() })
-    .from(posts)
-    .where(and(eq(posts.authorId, userId), eq(posts.kind, 'workaround'), isNotNull(posts.acceptedAt), visibleTo(actor), notHidden))
-  const list = await listActivity(actor, { authorId: userId, page })
-  return { person, acceptedWorkarounds: accepted?.value ?? 0, posts: list }
+  const theirs = and(eq(posts.authorId, userId), visibleTo(actor), notHidden)
+  const [accepted, total, list] = await Promise.all([
+    countUpTo(db.select({ id: posts.id }).from(posts).where(and(theirs, eq(posts.kind, 'workaround'), isNotNull(posts.acceptedAt))).$dynamic(), countBound),
+    countUpTo(db.select({ id: posts.id }).from(posts).where(theirs).$dynamic(), countBound),
+    listActivity(actor, { authorId: userId, cursor }),
+  ])
+  return { person, acceptedWorkarounds: accepted, postCount: total, posts: list }
 }
 
 /** Earlier versions of a post and its replies. Support only. */

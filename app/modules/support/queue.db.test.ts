@@ -6,7 +6,7 @@ import * as queueRoute from '~/routes/support.queue'
 import * as supportIndexRoute from '~/routes/support._index'
 import { actorOf, createPost, createProduct, createReply, createUser } from '#tests/factories'
 import { get, postForm, signedInCookie } from '#tests/routes/request'
-import { assignToMe, listQueue, listQueueProducts, queueMetrics, unassign } from './queue.server'
+import { assignToMe, listQueue, listQueueProducts, queueFigures, queueMetrics, unassign } from './queue.server'
 import { parseSchedule } from './support-hours'
 
 const HOUR = 3_600_000
@@ -47,8 +47,9 @@ describe('listQueue', () => {
     const result = await listQueue(actorOf(support), { productSlug: product.slug, now, schedule })
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    expect(result.value.map((item) => item.title)).toEqual(['Oldest', 'Only the author replied', 'Staff only'])
-    const [first, second, third] = result.value
+    expect(result.value.items.map((item) => item.title)).toEqual(['Oldest', 'Only the author replied', 'Staff only'])
+    expect(result.value.total).toEqual({ value: 3, atLeast: false })
+    const [first, second, third] = result.value.items
     expect(first).toMatchObject({
       id: oldest.id,
       product: { slug: product.slug },
@@ -69,18 +70,32 @@ describe('listQueue', () => {
     await createPost({ authorId: customer.id, productId: a.id, title: 'About A', createdAt: new Date('2026-02-02T10:00:00Z') })
     await createPost({ authorId: customer.id, productId: b.id, title: 'About B', createdAt: new Date('2026-02-02T10:00:00Z') })
     const onlyA = await listQueue(actorOf(support), { productSlug: a.slug, now, schedule })
-    expect(onlyA.ok && onlyA.value.map((item) => item.title)).toEqual(['About A'])
+    expect(onlyA.ok && onlyA.value.items.map((item) => item.title)).toEqual(['About A'])
     const all = await listQueue(actorOf(support), { now, schedule })
-    expect(all.ok && all.value.map((item) => item.title)).toEqual(expect.arrayContaining(['About A', 'About B']))
+    expect(all.ok && all.value.items.map((item) => item.title)).toEqual(expect.arrayContaining(['About A', 'About B']))
+  })
+
+  it('shows the oldest page when more wait than its limit, and counts the rest up to a bound', async () => {
+    const product = await newProduct()
+    const now = new Date('2026-03-04T12:00:00Z')
+    const titles = ['First', 'Second', 'Third', 'Fourth']
+    for (const [i, title] of titles.entries()) {
+      await createPost({ authorId: customer.id, productId: product.id, title, createdAt: new Date(now.getTime() - (10 - i) * HOUR) })
+    }
+    const page = await listQueue(actorOf(support), { productSlug: product.slug, now, schedule, limit: 2, countBound: 3 })
+    expect(page.ok && page.value.items.map((item) => item.title)).toEqual(['First', 'Second'])
+    expect(page.ok && page.value.total).toEqual({ value: 3, atLeast: true })
+    const counted = await listQueue(actorOf(support), { productSlug: product.slug, now, schedule, limit: 2, countBound: 10 })
+    expect(counted.ok && counted.value.total).toEqual({ value: 4, atLeast: false })
   })
 
   it('sets the target by support hours: after closing on Friday means Monday evening', async () => {
     const product = await newProduct()
     await createPost({ authorId: customer.id, productId: product.id, title: 'Friday night', createdAt: new Date('2026-01-16T19:00:00Z') })
     const saturday = await listQueue(actorOf(support), { productSlug: product.slug, now: new Date('2026-01-17T10:00:00Z'), schedule })
-    expect(saturday.ok && saturday.value[0]).toMatchObject({ dueAt: new Date('2026-01-19T17:00:00Z'), overdue: false })
+    expect(saturday.ok && saturday.value.items[0]).toMatchObject({ dueAt: new Date('2026-01-19T17:00:00Z'), overdue: false })
     const tuesday = await listQueue(actorOf(support), { productSlug: product.slug, now: new Date('2026-01-20T08:00:00Z'), schedule })
-    expect(tuesday.ok && tuesday.value[0]).toMatchObject({ overdue: true })
+    expect(tuesday.ok && tuesday.value.items[0]).toMatchObject({ overdue: true })
   })
 })
 
@@ -91,7 +106,7 @@ describe('assignToMe and unassign', () => {
     const [assigned] = await db.select({ assignedToId: posts.assignedToId }).from(posts).where(eq(posts.id, problem.id))
     expect(assigned!.assignedToId).toBe(support.id)
     const queue = await listQueue(actorOf(support), { now: new Date(), schedule })
-    expect(queue.ok && queue.value.find((item) => item.id === problem.id)?.assignedTo).toEqual({ id: support.id, name: 'Sam Support' })
+    expect(queue.ok && queue.value.items.find((item) => item.id === problem.id)?.assignedTo).toEqual({ id: support.id, name: 'Sam Support' })
 
     expect((await unassign(actorOf(support), problem.id)).ok).toBe(true)
     const [cleared] = await db.select({ assignedToId: posts.assignedToId }).from(posts).where(eq(posts.id, problem.id))
@@ -164,6 +179,14 @@ describe('queueMetrics', () => {
     expect(week.value.sameDayShare).toBeCloseTo(1 / 3)
     const byAge = Object.fromEntries(week.value.openByAge.map((bucket) => [bucket.key, bucket.count]))
     expect(byAge).toEqual({ under4h: 2, '4to24h': 0, '1to3d': 1, '3to7d': 0, over7d: 2 })
+
+    // One read serves both windows; counts by age stop at their bound, and a window past its row limit says so.
+    const bounded = await queueFigures(actorOf(support), { now, schedule, countBound: 1, rowLimit: 4 })
+    expect(bounded.ok).toBe(true)
+    if (!bounded.ok) return
+    expect(bounded.value.week.openByAge.find((bucket) => bucket.key === 'over7d')).toMatchObject({ count: 1, atLeast: true })
+    expect(bounded.value.week.openByAge.find((bucket) => bucket.key === '1to3d')).toMatchObject({ count: 1, atLeast: false })
+    expect(bounded.value.month).toMatchObject({ logged: 4, partial: true })
 
     const month = await queueMetrics(actorOf(support), { days: 30, now, schedule })
     expect(month.ok && month.value).toMatchObject({

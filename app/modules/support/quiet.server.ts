@@ -126,21 +126,16 @@ export async function quietOrganizations(
   const nowAt = timestamp(now)
   const cutoffAt = timestamp(cutoff)
 
-  // One grouped subquery per kind of activity, each served by an index on
-  // (organization or author, created_at); joined once per organization.
-  const postAgg = db
-    .select({ organizationId: posts.organizationId, at: max(posts.createdAt).as('last_post_at') })
-    .from(posts)
-    .where(sql`${posts.createdAt} <= ${nowAt}`)
-    .groupBy(posts.organizationId)
-    .as('post_agg')
-  const replyAgg = db
-    .select({ organizationId: users.organizationId, at: max(replies.createdAt).as('last_reply_at') })
-    .from(replies)
-    .innerJoin(users, eq(users.id, replies.authorId))
-    .where(sql`${replies.createdAt} <= ${nowAt}`)
-    .groupBy(users.organizationId)
-    .as('reply_agg')
+  // Per organization, its latest post and its people's latest replies, each
+  // read from an index on (organization or author, created_at) one row at a
+  // time: the cost follows the number of organizations and people, never the
+  // number of posts and replies (decision 0021).
+  const lastPostAt = sql`(select max(${posts.createdAt}) from ${posts} where ${posts.organizationId} = ${organizations.id} and ${posts.createdAt} <= ${nowAt})`
+  const lastReplyAt = sql`(select max(latest.at) from ${users} as member cross join lateral (
+      select ${replies.createdAt} as at from ${replies}
+      where ${replies.authorId} = member.id and ${replies.createdAt} <= ${nowAt}
+      order by ${replies.createdAt} desc limit 1) as latest
+    where member.organization_id = ${organizations.id})`
   const memberAgg = db
     .select({
       organizationId: users.organizationId,
@@ -159,13 +154,11 @@ export async function quietOrganizations(
     .groupBy(checkIns.organizationId)
     .as('check_in_agg')
   // greatest() skips nulls; with no activity at all, the organization is silent since it joined.
-  const silentSince: SQL = sql`coalesce(greatest(${postAgg.at}, ${replyAgg.at}, ${memberAgg.at}), ${organizations.createdAt})`
+  const silentSince: SQL = sql`coalesce(greatest(${lastPostAt}, ${lastReplyAt}, ${memberAgg.at}), ${organizations.createdAt})`
   const rows = await db
     .select({ id: organizations.id, name: organizations.name, createdAt: organizations.createdAt })
     .from(organizations)
     .innerJoin(memberAgg, eq(memberAgg.organizationId, organizations.id))
-    .leftJoin(postAgg, eq(postAgg.organizationId, organizations.id))
-    .leftJoin(replyAgg, eq(replyAgg.organizationId, organizations.id))
     .leftJoin(checkInAgg, eq(checkInAgg.organizationId, organizations.id))
     .where(
       and(

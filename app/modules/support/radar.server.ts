@@ -29,6 +29,7 @@ import { db } from '~/db/client.server'
 import { organizations, posts, postVersions, products, type Visibility } from '~/db/schema'
 import { type Actor, isStaff } from '~/modules/accounts/accounts.server'
 import { selectMigrationPlans } from '~/modules/support/migration-plans.server'
+import { countUpTo } from '~/utils/bounded-count.server'
 import { env } from '~/utils/env.server'
 import { fail, ok, type Result } from '~/utils/result'
 
@@ -108,7 +109,9 @@ export type RadarTarget = {
   organizationCount: number
   /** The first few open problems of the version, most me-toos first. */
   openProblems: RadarProblem[]
+  /** How many open problems the version has, counted up to COUNT_BOUND (`openProblemCountAtLeast` past it). */
   openProblemCount: number
+  openProblemCountAtLeast: boolean
   /** Two or more organizations plan this move in community plans: support can introduce them. */
   connectable: boolean
 }
@@ -219,7 +222,7 @@ export async function migrationRadar(actor: Actor, options: RadarOptions = {}): 
     if (!entry) {
       entry = {
         order: toOrder,
-        target: { product: m.product, version: m.toVersion, migrations: [], organizationCount: 0, openProblems: [], openProblemCount: 0, connectable: false },
+        target: { product: m.product, version: m.toVersion, migrations: [], organizationCount: 0, openProblems: [], openProblemCount: 0, openProblemCountAtLeast: false, connectable: false },
       }
       byVersion.set(m.toVersion.id, entry)
     }
@@ -228,14 +231,15 @@ export async function migrationRadar(actor: Actor, options: RadarOptions = {}): 
   const targets = [...byVersion.values()]
     .sort((a, b) => a.target.product.name.localeCompare(b.target.product.name) || a.order - b.order)
     .map((e) => e.target)
-  const problems = byVersion.size ? await openProblemsOf([...byVersion.keys()]) : []
+  const problems = new Map(await Promise.all([...byVersion.keys()].map(async (versionId) => [versionId, await openProblemsOf(versionId)] as const)))
   for (const target of targets) {
     target.organizationCount = distinctOrganizations(target.migrations)
     // Introductions only start from community plans (see proposeIntroduction).
     target.connectable = distinctOrganizations(target.migrations.filter((m) => m.visibility === 'community')) >= 2
-    const mine = problems.filter((p) => p.versionId === target.version.id)
-    target.openProblemCount = mine.length
-    target.openProblems = mine.slice(0, OPEN_PROBLEMS_SHOWN).map(({ versionId: _v, ...p }) => p)
+    const mine = problems.get(target.version.id)!
+    target.openProblemCount = mine.count.value
+    target.openProblemCountAtLeast = mine.count.atLeast
+    target.openProblems = mine.shown
   }
 
   return ok({
@@ -252,29 +256,38 @@ export async function migrationRadar(actor: Actor, options: RadarOptions = {}): 
   })
 }
 
-/** Open and answered problems naming any of `versionIds`, most me-toos first. */
-async function openProblemsOf(versionIds: string[]) {
-  const rows = await db
-    .select({
-      id: posts.id,
-      title: posts.title,
-      state: posts.state,
-      meTooCount: posts.meTooCount,
-      visibility: posts.visibility,
-      versionId: postVersions.versionId,
-    })
-    .from(posts)
-    .innerJoin(postVersions, eq(postVersions.postId, posts.id))
-    .where(
-      and(
-        eq(posts.kind, 'problem'),
-        inArray(posts.state, ['open', 'answered']),
-        isNull(posts.hiddenAt),
-        inArray(postVersions.versionId, versionIds),
-      ),
-    )
-    .orderBy(desc(posts.meTooCount), desc(posts.lastActivityAt), asc(posts.id))
-  return rows.map((r) => ({ ...r, title: r.title ?? '(untitled problem)', state: r.state as RadarProblem['state'] }))
+/**
+ * The first OPEN_PROBLEMS_SHOWN open and answered problems naming
+ * `versionId`, most me-toos first, and how many there are, counted up to
+ * COUNT_BOUND: a popular version's problems are never all read.
+ */
+async function openProblemsOf(versionId: string) {
+  const where = and(
+    eq(posts.kind, 'problem'),
+    inArray(posts.state, ['open', 'answered']),
+    isNull(posts.hiddenAt),
+    eq(postVersions.versionId, versionId),
+  )
+  const [rows, count] = await Promise.all([
+    db
+      .select({
+        id: posts.id,
+        title: posts.title,
+        state: posts.state,
+        meTooCount: posts.meTooCount,
+        visibility: posts.visibility,
+      })
+      .from(posts)
+      .innerJoin(postVersions, eq(postVersions.postId, posts.id))
+      .where(where)
+      .orderBy(desc(posts.meTooCount), desc(posts.lastActivityAt), asc(posts.id))
+      .limit(OPEN_PROBLEMS_SHOWN),
+    countUpTo(db.select({ id: posts.id }).from(posts).innerJoin(postVersions, eq(postVersions.postId, posts.id)).where(where).$dynamic()),
+  ])
+  return {
+    shown: rows.map((r) => ({ ...r, title: r.title ?? '(untitled problem)', state: r.state as RadarProblem['state'] })),
+    count,
+  }
 }
 
 type ConnectFailure = 'forbidden' | 'not_found' | 'same_plan' | 'same_organization' | 'not_same_move'
