@@ -32,8 +32,9 @@ export function boot(e: Env = env()): Promise<void> {
     const started = Date.now()
     try {
       if (e.DATABASE_URL) {
-        await connectDatabase({ driver: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE })
-        await migrateDatabase(getDatabaseHandle(), e.DATABASE_URL)
+        await connectDatabase({ driver: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, listenUrl: e.DATABASE_LISTEN_URL })
+        // The migration holds a session lock: through a transaction-mode pooler it needs the direct URL.
+        await migrateDatabase(getDatabaseHandle(), e.DATABASE_LISTEN_URL ?? e.DATABASE_URL)
       } else {
         const dataDir = path.resolve(e.DATA_DIR, 'pglite')
         await fs.mkdir(dataDir, { recursive: true })
@@ -56,7 +57,10 @@ export function boot(e: Env = env()): Promise<void> {
       hourly.unref()
       state.timers.push(hourly)
       if (e.DIGEST_TIMER) state.timers.push(startDigestTimer(e.DIGEST_HOUR_UTC))
-      await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
+      await startSearchIndex({
+        snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR),
+        reconcileMs: e.SEARCH_RECONCILE_SECONDS * 1000,
+      })
       startMeaningWorker()
       state.health = { status: 'ready' }
       console.info(

@@ -45,7 +45,7 @@ import {
 } from '~/db/schema'
 import { NO_PASSWORD_HASH, queuePasswordSetupEmail } from '~/modules/accounts/accounts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { emitPostChange } from '~/modules/posts/post-events.server'
+import { announcePostChanges, emitPostChange } from '~/modules/posts/post-events.server'
 import { type Failure, newId } from '~/utils/result'
 import {
   type ImportType,
@@ -1017,6 +1017,7 @@ async function writePosts(
         pendingRelated,
       }
       for (const record of records) await writePost(ctx, record)
+      if (changed.size) await announcePostChanges(tx)
     })
     for (const id of changed) emitPostChange(id)
     done += records.length
@@ -1060,6 +1061,7 @@ async function writePosts(
           .returning({ id: posts.id })
         if (updated.length) changed.add(pending.storyId)
       }
+      if (changed.size) await announcePostChanges(tx)
     })
     for (const id of changed) emitPostChange(id)
   }

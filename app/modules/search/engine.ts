@@ -603,6 +603,14 @@ export class SearchEngine<S extends object> {
    * chunks (a large index never blocks the event loop for long).
    */
   async serialize(pause: () => Promise<unknown> = async () => {}): Promise<Buffer> {
+    return Buffer.concat(await this.serializeParts(pause))
+  }
+
+  /**
+   * `serialize()`'s bytes as consecutive parts, for writing to a file one at
+   * a time (no second copy of a large index in memory).
+   */
+  async serializeParts(pause: () => Promise<unknown> = async () => {}): Promise<Buffer[]> {
     const F = this.fieldCount
     const renumber = new Int32Array(this.ids.length).fill(-1)
     const ids: string[] = []
@@ -650,7 +658,7 @@ export class SearchEngine<S extends object> {
     const lengths = Buffer.alloc(4 * (segments.length + 1))
     lengths.writeUInt32LE(segments.length, 0)
     segments.forEach((segment, i) => lengths.writeUInt32LE(segment.length, 4 * (i + 1)))
-    return Buffer.concat([lengths, ...segments])
+    return [lengths, ...segments]
   }
 
   /**
