@@ -113,6 +113,11 @@ export function searchIndexCounters(): Readonly<Counters> {
   return { ...state.counters }
 }
 
+/** This process's position in the change log (a transaction id), null before the index is loaded. */
+export function searchIndexPosition(): bigint | null {
+  return state.position
+}
+
 /**
  * The database's horizon: the oldest transaction still running (every older
  * one has finished and its rows are visible) and the database's time.
