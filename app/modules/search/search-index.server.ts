@@ -344,6 +344,26 @@ export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortS
   }
 }
 
+/** Deletes the temporary files of saves cut short by a process that is gone (killed mid-save). */
+async function removeAbandonedSaves(file: string) {
+  const prefix = `${path.basename(file)}.`
+  const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length))
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) await fs.rm(path.join(path.dirname(file), name), { force: true })
+  }
+}
+
+function isRunning(pid: number) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** How far behind a snapshot is: the database's time since it was saved, and the log rows since its position. */
 async function snapshotLag(position: bigint, savedAt: Date) {
   const [row] = await db
@@ -387,6 +407,7 @@ export async function startSearchIndex({ snapshotDir, reconcileMs = 30_000 }: St
       state.stop.push(() => listener.unlisten())
     }
 
+    if (state.snapshotFile) await removeAbandonedSaves(state.snapshotFile)
     let snapshot = state.snapshotFile ? await readSnapshot(state.snapshotFile) : null
     let how: string
     if (snapshot) {
