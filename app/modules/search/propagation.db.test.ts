@@ -17,11 +17,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type * as EmailModule from '~/modules/email/email.server'
 import { actorOf, createProduct, createUser } from '#tests/factories'
 import { databaseUrl } from '#tests/setup/urls'
-import { db } from '~/db/client.server'
+import { db, openDatabase } from '~/db/client.server'
+import { settings } from '~/db/schema'
 import { type Actor } from '~/modules/accounts/accounts.server'
 import { logProblem } from '~/modules/posts/posts.server'
 import {
   APPLY_CHUNK,
+  pruneChangeLog,
   reconcileSearchIndex,
   saveSnapshot,
   searchIndexCounters,
@@ -105,15 +107,21 @@ describe('the reconcile', () => {
     const [row] = (await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[]
     const other = postgres(databaseUrl(process.env.TEST_DATABASE_URL!, row!.name), { max: 1, onnotice: () => {} })
     try {
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      let written: () => void = () => {}
+      const updated = new Promise<void>((resolve) => (written = resolve))
       const late = other.begin(async (tx) => {
         await tx`update posts set title = 'Kakapo agent leaks file handles' where id = ${id}`
-        // Meanwhile others write and every process reads the log past this moment.
-        await sleep(300)
+        written()
+        // Held open while others write and the log is read past this moment.
+        await gate
       })
-      await sleep(100)
+      await updated
       await problem('Tuatara agent is unrelated')
       await reconcileSearchIndex()
       expect(found('kakapo')).not.toContain(id)
+      release()
       await late
       await reconcileSearchIndex()
       expect(found('kakapo agent')).toContain(id)
@@ -170,6 +178,38 @@ describe('a burst of changes', () => {
   })
 })
 
+describe('the change log', () => {
+  it('keeps a week of changes: older rows are pruned, newer ones stay', async () => {
+    await db.execute(sql`insert into post_changes (post_id, at) values ('pruned-old', now() - interval '8 days'), ('pruned-new', now() - interval '6 days')`)
+    expect(await pruneChangeLog()).toBeGreaterThanOrEqual(1)
+    const rows = (await db.execute(sql`select post_id from post_changes where post_id like 'pruned-%'`)) as unknown as { post_id: string }[] | { rows: { post_id: string }[] }
+    const left = (Array.isArray(rows) ? rows : rows.rows).map((r) => r.post_id)
+    expect(left).toEqual(['pruned-new'])
+  })
+
+  it.skipIf(!onPostgres)('is listened to on DATABASE_LISTEN_URL\'s own connection when one is given', async () => {
+    const [row] = (await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[]
+    const url = databaseUrl(process.env.TEST_DATABASE_URL!, row!.name)
+    const handle = await openDatabase({ driver: 'postgres', url, poolSize: 1, listenUrl: url })
+    try {
+      expect(handle.listener).not.toBe(handle.postgres)
+      let hear: (payload: string) => void = () => {}
+      const heard = new Promise<string>((resolve) => (hear = resolve))
+      await handle.listener!.listen('switchboard_post_changes', (payload) => hear(payload))
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_notify('switchboard_post_changes', 'hello')`)
+      })
+      expect(await heard).toBe('hello')
+      const listening = (await db.execute(
+        sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'switchboard-listen' and query ilike 'listen%'`,
+      )) as unknown as { n: number }[]
+      expect(listening[0]!.n).toBe(1)
+    } finally {
+      await handle.close()
+    }
+  })
+})
+
 describe('the snapshot', () => {
   let dir: string
   beforeAll(async () => {
@@ -206,5 +246,20 @@ describe('the snapshot', () => {
     stopped.mockRestore()
     expect((await fs.readFile(file)).equals(saved)).toBe(true)
     expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('is not used against another database: its position would mean nothing there', async () => {
+    await startSearchIndex({ snapshotDir: dir })
+    await problem('Quoll gateway forgets routes')
+    expect(await saveSnapshot()).toBe(true)
+    await stopSearchIndex({ save: false })
+    // As if DATA_DIR were kept and DATABASE_URL pointed elsewhere.
+    await db.update(settings).set({ value: 'another-database' }).where(sql`${settings.key} = 'search.database_id'`)
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {})
+    await startSearchIndex({ snapshotDir: dir })
+    const logged = info.mock.calls.map((c) => String(c[0])).join('\n')
+    info.mockRestore()
+    expect(logged).toContain('saved against another database')
+    expect(logged).toContain('built from the database')
   })
 })

@@ -27,7 +27,8 @@ import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import { db, getDatabaseHandle } from '~/db/client.server'
-import { postChanges } from '~/db/schema'
+import { postChanges, settings } from '~/db/schema'
+import { newId } from '~/utils/result'
 import { onPostChange, POST_CHANGES_CHANNEL } from '~/modules/posts/post-events.server'
 import { loadDocumentPage, loadDocuments } from './documents.server'
 import { SearchEngine } from './engine'
@@ -70,6 +71,7 @@ type State = {
   pulling: Promise<void> | null
   again: boolean
   saving: Promise<boolean> | null
+  abortSave: AbortController | null
   stop: Array<() => unknown>
   snapshotFile: string | null
   counters: Counters
@@ -85,6 +87,7 @@ const state: State = (holder.__switchboardSearch ??= {
   pulling: null,
   again: false,
   saving: null,
+  abortSave: null,
   stop: [],
   snapshotFile: null,
   counters: { pulls: 0, chunks: 0, applied: 0, largestChunk: 0 },
@@ -276,14 +279,31 @@ export async function pruneChangeLog() {
   })
 }
 
-type SnapshotMeta = { format: number; position: string; savedAt: string }
+type SnapshotMeta = { format: number; position: string; savedAt: string; database: string }
 
-async function readSnapshot(file: string) {
+const DATABASE_ID_KEY = 'search.database_id'
+
+/**
+ * A random id this database keeps (in `settings`): a snapshot saved against
+ * another database (DATA_DIR kept, DATABASE_URL changed, a restore) names
+ * another one, and its position would mean nothing here.
+ */
+async function databaseId(): Promise<string> {
+  await db.insert(settings).values({ key: DATABASE_ID_KEY, value: newId() }).onConflictDoNothing()
+  const [row] = await db.select({ value: settings.value }).from(settings).where(sql`${settings.key} = ${DATABASE_ID_KEY}`)
+  return String(row!.value)
+}
+
+async function readSnapshot(file: string, database: string) {
   try {
     const bytes = await fs.readFile(file)
     const metaLength = bytes.readUInt32LE(0)
     const meta = JSON.parse(bytes.subarray(4, 4 + metaLength).toString('utf8')) as SnapshotMeta
     if (meta.format !== SNAPSHOT_FORMAT) return null
+    if (meta.database !== database) {
+      console.info('[search] the snapshot was saved against another database: building afresh')
+      return null
+    }
     const index = await SearchEngine.deserialize<StoredDocument>(bytes.subarray(4 + metaLength), ENGINE_OPTIONS, yieldToEventLoop)
     return index ? { index, position: BigInt(meta.position), savedAt: new Date(meta.savedAt) } : null
   } catch {
@@ -297,7 +317,14 @@ export const snapshotPath = (directory: string, driver: string) => path.join(dir
 /** Saves the index and its position, for a fast start next time (one save at a time). */
 export async function saveSnapshot({ signal }: { signal?: AbortSignal } = {}) {
   if (!state.snapshotFile || state.status !== 'ready') return false
-  state.saving ??= saveSnapshotTo(state.snapshotFile, { signal }).finally(() => (state.saving = null))
+  if (!state.saving) {
+    const abort = new AbortController()
+    state.abortSave = abort
+    state.saving = saveSnapshotTo(state.snapshotFile, { signal: signal ? AbortSignal.any([signal, abort.signal]) : abort.signal }).finally(() => {
+      state.saving = null
+      state.abortSave = null
+    })
+  }
   return state.saving
 }
 
@@ -309,9 +336,12 @@ export async function saveSnapshot({ signal }: { signal?: AbortSignal } = {}) {
 export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortSignal } = {}) {
   if (!state.index || state.position === null) return false
   const { now } = await databaseHorizon()
+  const database = await databaseId()
   // The position and the index are taken at the same moment: the
   // serialization's first step copies the postings synchronously.
+  const index = state.index
   const position = state.position
+  if (!index || position === null) return false
   const wasDirty = state.dirty
   state.dirty = false
   const pause = async () => {
@@ -320,8 +350,8 @@ export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortS
   }
   const temporary = `${file}.${process.pid}.tmp`
   try {
-    const parts = await state.index.serializeParts(pause)
-    const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, position: position.toString(), savedAt: now.toISOString() } satisfies SnapshotMeta))
+    const parts = await index.serializeParts(pause)
+    const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, position: position.toString(), savedAt: now.toISOString(), database } satisfies SnapshotMeta))
     const length = Buffer.alloc(4)
     length.writeUInt32LE(meta.length)
     await fs.mkdir(path.dirname(file), { recursive: true })
@@ -408,7 +438,7 @@ export async function startSearchIndex({ snapshotDir, reconcileMs = 30_000 }: St
     }
 
     if (state.snapshotFile) await removeAbandonedSaves(state.snapshotFile)
-    let snapshot = state.snapshotFile ? await readSnapshot(state.snapshotFile) : null
+    let snapshot = state.snapshotFile ? await readSnapshot(state.snapshotFile, await databaseId()) : null
     let how: string
     if (snapshot) {
       const lag = await snapshotLag(snapshot.position, snapshot.savedAt)
@@ -469,17 +499,23 @@ function formatAge(seconds: number) {
  */
 export async function stopSearchIndex({ save = true, budgetMs = STOP_BUDGET_MS } = {}) {
   for (const stop of state.stop.splice(0)) await stop()
+  if (!save) state.abortSave?.abort()
   if (save && (state.dirty || state.saving)) {
-    const started = Date.now()
+    // One deadline for waiting on a save under way and for writing the last one.
+    const deadline = AbortSignal.timeout(budgetMs)
+    const abortRunning = () => state.abortSave?.abort()
+    deadline.addEventListener('abort', abortRunning)
     await state.saving?.catch(() => false)
-    const saved = state.dirty
-      ? await saveSnapshot({ signal: AbortSignal.timeout(Math.max(0, budgetMs - (Date.now() - started))) }).catch((error) => {
+    const saved = state.dirty && !deadline.aborted
+      ? await saveSnapshot({ signal: deadline }).catch((error) => {
           console.error('[search] saving the snapshot failed:', error)
           return false
         })
-      : true
+      : !state.dirty
+    deadline.removeEventListener('abort', abortRunning)
     if (!saved) console.info(`[search] the last snapshot did not fit the ${budgetMs} ms stop budget; the next start catches up from the previous one`)
   }
+  await state.saving?.catch(() => false)
   await searchSettled().catch(() => {})
   state.index = null
   state.status = 'idle'
