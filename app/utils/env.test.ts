@@ -21,6 +21,8 @@ describe('parseEnv', () => {
       PUBLIC_URL: 'http://localhost:3000',
       DATABASE_URL: undefined,
       DATABASE_POOL_SIZE: 10,
+      DATABASE_LISTEN_URL: undefined,
+      SEARCH_RECONCILE_SECONDS: 30,
       DATA_DIR: './data',
       SMTP_URL: undefined,
       MAIL_FROM: 'Switchboard <no-reply@switchboard.localhost>',
@@ -166,6 +168,15 @@ describe('parseEnv', () => {
     expect(parseEnv({ QUIET_DAYS: '90' }).QUIET_DAYS).toBe(90)
     for (const value of ['6', '366', 'sixty', '30.5']) {
       expect(envError({ QUIET_DAYS: value }).problems).toEqual(['QUIET_DAYS: must be a whole number of days from 7 to 365'])
+    }
+  })
+
+  it('reads DATABASE_LISTEN_URL and SEARCH_RECONCILE_SECONDS, and refuses bad ones by name', () => {
+    const e = parseEnv({ DATABASE_LISTEN_URL: 'postgres://db:5432/hub', SEARCH_RECONCILE_SECONDS: '5' })
+    expect([e.DATABASE_LISTEN_URL, e.SEARCH_RECONCILE_SECONDS]).toEqual(['postgres://db:5432/hub', 5])
+    expect(envError({ DATABASE_LISTEN_URL: 'mysql://db/hub' }).problems).toEqual(['DATABASE_LISTEN_URL: must start with postgres:// or postgresql://'])
+    for (const value of ['0', '3601', 'often', '1.5']) {
+      expect(envError({ SEARCH_RECONCILE_SECONDS: value }).problems).toEqual(['SEARCH_RECONCILE_SECONDS: must be a whole number of seconds from 1 to 3600'])
     }
   })
 
