@@ -72,6 +72,8 @@ type State = {
   again: boolean
   saving: Promise<boolean> | null
   abortSave: AbortController | null
+  /** A snapshot's serialization under way: changes wait for it (a few seconds at 100k posts). */
+  serializing: Promise<unknown> | null
   stop: Array<() => unknown>
   snapshotFile: string | null
   counters: Counters
@@ -88,6 +90,7 @@ const state: State = (holder.__switchboardSearch ??= {
   again: false,
   saving: null,
   abortSave: null,
+  serializing: null,
   stop: [],
   snapshotFile: null,
   counters: { pulls: 0, chunks: 0, applied: 0, largestChunk: 0 },
@@ -157,6 +160,8 @@ export async function buildIndex(onProgress?: (done: number) => void): Promise<{
 export async function applyChanges(ids: string[], index = state.index) {
   if (!index || !ids.length) return
   const { documents, gone } = await loadDocuments(ids)
+  // A snapshot being taken reads the index between pauses: wait, then change it.
+  while (state.serializing) await state.serializing.catch(() => {})
   for (const id of gone) if (index.has(id)) index.discard(id)
   for (const document of documents) indexDocument(index, document)
   state.dirty = true
@@ -337,8 +342,8 @@ export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortS
   if (!state.index || state.position === null) return false
   const { now } = await databaseHorizon()
   const database = await databaseId()
-  // The position and the index are taken at the same moment: the
-  // serialization's first step copies the postings synchronously.
+  // The position and the index are taken at the same moment; changes wait
+  // until the serialization is done (applyChanges), so it is of that moment.
   const index = state.index
   const position = state.position
   if (!index || position === null) return false
@@ -350,7 +355,9 @@ export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortS
   }
   const temporary = `${file}.${process.pid}.tmp`
   try {
-    const parts = await index.serializeParts(pause)
+    const serializing = index.serializeParts(pause)
+    state.serializing = serializing
+    const parts = await serializing.finally(() => (state.serializing = null))
     const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, position: position.toString(), savedAt: now.toISOString(), database } satisfies SnapshotMeta))
     const length = Buffer.alloc(4)
     length.writeUInt32LE(meta.length)
