@@ -22,17 +22,17 @@
  * commits late is never passed over. No clock of any host is compared.
  * Applying a change re-reads the post, so applying one twice is harmless.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import { db, getDatabaseHandle } from '~/db/client.server'
-import { postChanges, settings } from '~/db/schema'
-import { newId } from '~/utils/result'
+import { postChanges } from '~/db/schema'
 import { onPostChange, POST_CHANGES_CHANNEL } from '~/modules/posts/post-events.server'
 import { loadDocumentPage, loadDocuments } from './documents.server'
 import { SearchEngine } from './engine'
 import { ENGINE_OPTIONS, indexedTexts, storedFields, type SearchDocument, type StoredDocument } from './search-options'
+import { databaseId, formatAge, readSnapshot, removeAbandonedSaves, snapshotLag, snapshotPath, writeSnapshot } from './snapshot.server'
+
+export { snapshotPath }
 
 const BUILD_CHUNK = 1000
 /** Log rows read per query. */
@@ -47,7 +47,6 @@ const SNAPSHOT_EVERY_MS = 5 * 60 * 1000
 const PRUNE_EVERY_MS = 60 * 60 * 1000
 /** What a stop may spend on a last snapshot: the server exits 10 s after a stop signal. */
 const STOP_BUDGET_MS = 5000
-const SNAPSHOT_FORMAT = 3
 // Any constant shared by every Switchboard process; one process prunes at a time.
 const PRUNE_LOCK_KEY = 74_117_302
 
@@ -161,7 +160,7 @@ export async function applyChanges(ids: string[], index = state.index) {
   if (!index || !ids.length) return
   const { documents, gone } = await loadDocuments(ids)
   // A snapshot being taken reads the index between pauses: wait, then change it.
-  while (state.serializing) await state.serializing.catch(() => {})
+  while (state.serializing) await state.serializing
   for (const id of gone) if (index.has(id)) index.discard(id)
   for (const document of documents) indexDocument(index, document)
   state.dirty = true
@@ -284,40 +283,42 @@ export async function pruneChangeLog() {
   })
 }
 
-type SnapshotMeta = { format: number; position: string; savedAt: string; database: string }
-
-const DATABASE_ID_KEY = 'search.database_id'
-
 /**
- * A random id this database keeps (in `settings`): a snapshot saved against
- * another database (DATA_DIR kept, DATABASE_URL changed, a restore) names
- * another one, and its position would mean nothing here.
+ * Writes the current index and its position to `file` (see writeSnapshot):
+ * atomically, and returns false when `signal` aborted it.
  */
-async function databaseId(): Promise<string> {
-  await db.insert(settings).values({ key: DATABASE_ID_KEY, value: newId() }).onConflictDoNothing()
-  const [row] = await db.select({ value: settings.value }).from(settings).where(sql`${settings.key} = ${DATABASE_ID_KEY}`)
-  return String(row!.value)
-}
-
-async function readSnapshot(file: string, database: string) {
+export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortSignal } = {}) {
+  const wasDirty = state.dirty
   try {
-    const bytes = await fs.readFile(file)
-    const metaLength = bytes.readUInt32LE(0)
-    const meta = JSON.parse(bytes.subarray(4, 4 + metaLength).toString('utf8')) as SnapshotMeta
-    if (meta.format !== SNAPSHOT_FORMAT) return null
-    if (meta.database !== database) {
-      console.info('[search] the snapshot was saved against another database: building afresh')
-      return null
-    }
-    const index = await SearchEngine.deserialize<StoredDocument>(bytes.subarray(4 + metaLength), ENGINE_OPTIONS, yieldToEventLoop)
-    return index ? { index, position: BigInt(meta.position), savedAt: new Date(meta.savedAt) } : null
-  } catch {
-    return null
+    return await writeSnapshot(
+      file,
+      () => {
+        // The position and the index at one moment; changes wait until the
+        // serialization is done (applyChanges), so it stays that moment.
+        if (!state.index || state.position === null) return null
+        state.dirty = false
+        return {
+          index: state.index,
+          position: state.position,
+          serializing: (done) => {
+            // Its failure is writeSnapshot's to report; here it only ends the wait.
+            state.serializing = done.then(
+              () => (state.serializing = null),
+              () => (state.serializing = null),
+            )
+          },
+        }
+      },
+      signal,
+    ).then((saved) => {
+      if (!saved) state.dirty ||= wasDirty
+      return saved
+    })
+  } catch (error) {
+    state.dirty ||= wasDirty
+    throw error
   }
 }
-
-/** Where the snapshot for a database driver lives under `directory` (the server and `npm run search:reindex`). */
-export const snapshotPath = (directory: string, driver: string) => path.join(directory, `search-index-${driver}.bin`)
 
 /** Saves the index and its position, for a fast start next time (one save at a time). */
 export async function saveSnapshot({ signal }: { signal?: AbortSignal } = {}) {
@@ -331,85 +332,6 @@ export async function saveSnapshot({ signal }: { signal?: AbortSignal } = {}) {
     })
   }
   return state.saving
-}
-
-/**
- * Writes the current index and its position to `file`, a part at a time,
- * atomically (a crash or an abort never leaves half a snapshot: the earlier
- * one stays). Returns false when `signal` aborted it.
- */
-export async function saveSnapshotTo(file: string, { signal }: { signal?: AbortSignal } = {}) {
-  if (!state.index || state.position === null) return false
-  const { now } = await databaseHorizon()
-  const database = await databaseId()
-  // The position and the index are taken at the same moment; changes wait
-  // until the serialization is done (applyChanges), so it is of that moment.
-  const index = state.index
-  const position = state.position
-  if (!index || position === null) return false
-  const wasDirty = state.dirty
-  state.dirty = false
-  const pause = async () => {
-    signal?.throwIfAborted()
-    await yieldToEventLoop()
-  }
-  const temporary = `${file}.${process.pid}.tmp`
-  try {
-    const serializing = index.serializeParts(pause)
-    state.serializing = serializing
-    const parts = await serializing.finally(() => (state.serializing = null))
-    const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, position: position.toString(), savedAt: now.toISOString(), database } satisfies SnapshotMeta))
-    const length = Buffer.alloc(4)
-    length.writeUInt32LE(meta.length)
-    await fs.mkdir(path.dirname(file), { recursive: true })
-    const out = await fs.open(temporary, 'w')
-    try {
-      for (const part of [length, meta, ...parts]) {
-        await pause()
-        await out.write(part)
-      }
-    } finally {
-      await out.close()
-    }
-    await fs.rename(temporary, file)
-    return true
-  } catch (error) {
-    state.dirty ||= wasDirty
-    await fs.rm(temporary, { force: true })
-    if (signal?.aborted) return false
-    throw error
-  }
-}
-
-/** Deletes the temporary files of saves cut short by a process that is gone (killed mid-save). */
-async function removeAbandonedSaves(file: string) {
-  const prefix = `${path.basename(file)}.`
-  const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[])
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue
-    const pid = Number(name.slice(prefix.length, -'.tmp'.length))
-    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) await fs.rm(path.join(path.dirname(file), name), { force: true })
-  }
-}
-
-function isRunning(pid: number) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** How far behind a snapshot is: the database's time since it was saved, and the log rows since its position. */
-async function snapshotLag(position: bigint, savedAt: Date) {
-  const [row] = await db
-    .select({
-      changes: sql<number>`(select count(*)::int from (select 1 from post_changes where tx >= ${position.toString()}::xid8 limit 1000000) as behind)`,
-      seconds: sql<number>`extract(epoch from now() - ${savedAt.toISOString()}::timestamptz)::float8`,
-    })
-    .from(sql`(select 1) as one`)
-  return { changes: Number(row!.changes), seconds: Number(row!.seconds) }
 }
 
 export type StartOptions = {
@@ -490,13 +412,6 @@ export async function startSearchIndex({ snapshotDir, reconcileMs = 30_000 }: St
     state.status = 'failed'
     throw error
   }
-}
-
-function formatAge(seconds: number) {
-  if (seconds < 120) return `${Math.round(seconds)} s`
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`
-  return `${Math.round(seconds / 86_400)} days`
 }
 
 /**
