@@ -18,11 +18,11 @@
  *    its submission key `import:<post key>:<id>`), so running the same file
  *    again updates what changed, keeps the rest and never duplicates. An
  *    import never deletes: a record left out of the file stays in the hub.
- * 3. After each commit, announce the changed posts (post-events), so this
- *    process's search index follows and — through the CLI — servers on
- *    PostgreSQL do too. Every row written gets `updated_at = now()`, so a
- *    server that was stopped (PGlite) catches the rows up from its search
- *    snapshot's watermark at the next start.
+ * 3. Each batch's transaction notifies servers on PostgreSQL when it
+ *    commits, and after commit this process's index hears too (post-events).
+ *    The database logs every post written (post_changes), so a server that
+ *    was stopped (PGlite) catches the rows up from its search snapshot's
+ *    position at the next start.
  *
  * No notifications are sent: the knowledge is old news. Emails only with
  * `invite`: people whose accounts were made by an import get a link to
