@@ -420,30 +420,43 @@ export async function startSearchIndex({ snapshotDir, reconcileMs = 30_000 }: St
  * abandoned and the earlier snapshot, at most a few minutes old, stays.
  */
 export async function stopSearchIndex({ save = true, budgetMs = STOP_BUDGET_MS } = {}) {
-  for (const stop of state.stop.splice(0)) await stop()
+  // With the database gone, UNLISTEN or a read under way may never answer: a stop does not wait for them.
+  for (const stop of state.stop.splice(0)) await atMost(1000, Promise.resolve(stop()))
   if (!save) state.abortSave?.abort()
   if (save && (state.dirty || state.saving)) {
     // One deadline for waiting on a save under way and for writing the last one.
     const deadline = AbortSignal.timeout(budgetMs)
     const abortRunning = () => state.abortSave?.abort()
     deadline.addEventListener('abort', abortRunning)
-    await state.saving?.catch(() => false)
+    // The deadline also ends a wait on the database (the save's first reads), not only the writing.
+    const timeUp = new Promise<false>((resolve) => deadline.addEventListener('abort', () => resolve(false)))
+    if (state.saving) await Promise.race([state.saving.catch(() => false), timeUp])
     const saved = state.dirty && !deadline.aborted
-      ? await saveSnapshot({ signal: deadline }).catch((error) => {
-          console.error('[search] saving the snapshot failed:', error)
-          return false
-        })
+      ? await Promise.race([
+          saveSnapshot({ signal: deadline }).catch((error) => {
+            console.error('[search] saving the snapshot failed:', error)
+            return false
+          }),
+          timeUp,
+        ])
       : !state.dirty
     deadline.removeEventListener('abort', abortRunning)
     if (!saved) console.info(`[search] the last snapshot did not fit the ${budgetMs} ms stop budget; the next start catches up from the previous one`)
   }
-  await state.saving?.catch(() => false)
-  await searchSettled().catch(() => {})
+  if (state.saving) await atMost(1000, state.saving)
+  await atMost(1000, searchSettled())
   state.index = null
   state.status = 'idle'
   state.position = null
   state.seen.clear()
   state.dirty = false
+}
+
+/** Waits for `promise` (ignoring its failure), or `ms`, whichever comes first. */
+async function atMost(ms: number, promise: Promise<unknown>) {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
 
 /** Replaces the whole index with a fresh build (npm run search:reindex, tests). */
