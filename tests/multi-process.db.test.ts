@@ -102,9 +102,25 @@ async function stopHub(hub: Hub) {
   await fs.rm(hub.dataDir, { recursive: true, force: true })
 }
 
+/**
+ * fetch, tried again when the connection drops: a kept-alive connection the
+ * server closes as it is reused gives ECONNRESET. Only for requests that are
+ * safe to repeat (reads, sign-in, a form with a submission key).
+ */
+async function request(url: string, init: RequestInit = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init)
+    } catch (error) {
+      if (attempt >= 3) throw error
+      await sleep(200)
+    }
+  }
+}
+
 /** A form post as a browser on the hub's own page sends it (the CSRF check reads Origin). */
 function post(hub: Hub, pathname: string, fields: Record<string, string>, cookie = '') {
-  return fetch(`${hub.baseURL}${pathname}`, {
+  return request(`${hub.baseURL}${pathname}`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: hub.baseURL, 'Sec-Fetch-Site': 'same-origin', Cookie: cookie },
@@ -120,7 +136,7 @@ async function signIn(hub: Hub, email: string) {
 
 /** The post ids on the hub's search page for `q`. */
 async function searchIds(hub: Hub, cookie: string, q: string) {
-  const response = await fetch(`${hub.baseURL}/search?${new URLSearchParams({ q })}`, { headers: { Cookie: cookie } })
+  const response = await request(`${hub.baseURL}/search?${new URLSearchParams({ q })}`, { headers: { Cookie: cookie } })
   const html = await response.text()
   return new Set([...html.matchAll(/href="\/posts\/([^"?/#]+)/g)].map((m) => m[1]!))
 }
