@@ -63,10 +63,12 @@ async function connectAndMigrate(e: Env) {
           driver: 'postgres',
           url: e.DATABASE_URL,
           poolSize: e.DATABASE_POOL_SIZE,
+          listenUrl: e.DATABASE_LISTEN_URL,
           connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_S,
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS || undefined,
         })
-        await migrateDatabase(getDatabaseHandle(), e.DATABASE_URL)
+        // The migration holds a session lock: through a transaction-mode pooler it needs the direct URL.
+        await migrateDatabase(getDatabaseHandle(), e.DATABASE_LISTEN_URL ?? e.DATABASE_URL)
       } else {
         const dataDir = path.resolve(e.DATA_DIR, 'pglite')
         await fs.mkdir(dataDir, { recursive: true })
@@ -101,7 +103,10 @@ export function boot(e: Env = env()): Promise<void> {
       startMailer()
       // Hourly maintenance, introduction expiry and outcomes, the daily digest: jobs, run once across processes.
       startBackgroundJobs({ digestHourUtc: e.DIGEST_TIMER ? e.DIGEST_HOUR_UTC : null, periodMinutes: e.JOBS_PERIOD_MINUTES })
-      await startSearchIndex({ snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR) })
+      await startSearchIndex({
+        snapshotDir: e.NODE_ENV === 'test' ? null : path.resolve(e.DATA_DIR),
+        reconcileMs: e.SEARCH_RECONCILE_SECONDS * 1000,
+      })
       startMeaningWorker()
       startSimilarWorker()
       state.health = { status: 'ready' }

@@ -11,7 +11,7 @@ import { type Env } from '../app/utils/env.server'
 export async function connectForScript(env: Env, { poolSize = 4 } = {}) {
   if (env.DATABASE_URL) {
     await connectDatabase({ driver: 'postgres', url: env.DATABASE_URL, poolSize })
-    await migrateDatabase(getDatabaseHandle(), env.DATABASE_URL)
+    await migrateDatabase(getDatabaseHandle(), env.DATABASE_LISTEN_URL ?? env.DATABASE_URL)
   } else {
     const dataDir = path.resolve(env.DATA_DIR, 'pglite')
     await fs.mkdir(dataDir, { recursive: true })

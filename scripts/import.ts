@@ -16,9 +16,9 @@
  * migrations first, like admin:create. With the embedded database, stop the
  * server first: PGlite's data directory can be opened by one process only;
  * the server adds the imported posts to its search index when it starts
- * again (they carry a fresh updated_at, past its snapshot's watermark). On
- * PostgreSQL, running servers are told of every imported post at once,
- * through the same NOTIFY channel as posts written in the hub.
+ * again (they are in the change log past its snapshot's position). On
+ * PostgreSQL, each batch's transaction notifies running servers when it
+ * commits, as posts written in the hub do.
  */
 import { parseArgs } from 'node:util'
 import { Presets, SingleBar } from 'cli-progress'
@@ -28,8 +28,6 @@ import {
   type ImportCounts,
   type ImportOutcome,
 } from '../app/modules/import/import.server'
-import { onPostChange } from '../app/modules/posts/post-events.server'
-import { NOTIFY_CHANNEL } from '../app/modules/search/search-index.server'
 import { EnvError, parseEnv } from '../app/utils/env.server'
 import { connectForScript } from './db-connect'
 
@@ -86,39 +84,10 @@ function printIssues(outcome: ImportOutcome) {
   console.info('')
 }
 
-/**
- * On PostgreSQL, tells running servers which posts changed, a batch at a
- * time (one pg_notify per post, sent in a single statement).
- */
-function broadcaster(handle: Awaited<ReturnType<typeof connectForScript>>) {
-  const client = handle.postgres
-  let pending: string[] = []
-  let sending: Promise<unknown> = Promise.resolve()
-  const stop = client ? onPostChange((id) => pending.push(id)) : () => {}
-  const flush = () => {
-    if (!client || !pending.length) return
-    const ids = pending
-    pending = []
-    sending = sending.then(
-      () =>
-        client`select pg_notify(${NOTIFY_CHANNEL}, id) from unnest(${client.array(ids)}::text[]) as id`,
-    )
-  }
-  return {
-    flush,
-    async close() {
-      flush()
-      await sending
-      stop()
-    },
-  }
-}
-
 async function main() {
   const args = parseCommandLine()
   const env = parseEnv(process.env)
   const handle = await connectForScript(env)
-  const broadcast = broadcaster(handle)
   let bar: SingleBar | null = null
   let phase: string | null = null
   try {
@@ -143,7 +112,6 @@ async function main() {
           bar.start(progress.total, 0)
         }
         bar?.update(progress.done)
-        if (progress.phase === 'importing') broadcast.flush()
       },
     })
     ;(bar as SingleBar | null)?.stop()
@@ -198,7 +166,6 @@ async function main() {
     }
   } finally {
     ;(bar as SingleBar | null)?.stop()
-    await broadcast.close()
     await handle.close()
   }
 }

@@ -28,8 +28,14 @@ export type DatabaseHandle = {
   driver: 'postgres' | 'pglite'
   /** The PGlite instance when embedded (for snapshots in tests). */
   pglite?: PGlite
-  /** The postgres.js client when on PostgreSQL (for LISTEN/NOTIFY). */
+  /** The postgres.js client when on PostgreSQL (queries and NOTIFY). */
   postgres?: postgres.Sql
+  /**
+   * The client to LISTEN on: `postgres`, or one of its own on
+   * DATABASE_LISTEN_URL when DATABASE_URL goes through a transaction-mode
+   * pooler (LISTEN needs a session of its own). One connection either way.
+   */
+  listener?: postgres.Sql
   close(): Promise<void>
 }
 
@@ -38,6 +44,8 @@ export type ConnectOptions = (
       driver: 'postgres'
       url: string
       poolSize?: number
+      /** A direct connection for LISTEN when `url` goes through a transaction-mode pooler (DATABASE_LISTEN_URL). */
+      listenUrl?: string
       /**
        * Seconds to wait for a new connection before failing (default 2): a
        * database that is away makes requests fail fast instead of queueing.
@@ -80,7 +88,20 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
       }),
     )
     const db = drizzlePostgres({ client, schema, logger: options.logger }) as unknown as Database
-    return { db, driver: 'postgres', postgres: client, close: () => client.end({ timeout: 5 }) }
+    // Opens no connection until it LISTENs (postgres.js connects lazily).
+    const listener = options.listenUrl
+      ? postgres(options.listenUrl, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutSeconds ?? 2, connection: { application_name: 'switchboard-listen' } })
+      : client
+    return {
+      db,
+      driver: 'postgres',
+      postgres: client,
+      listener,
+      close: async () => {
+        if (listener !== client) await listener.end({ timeout: 5 })
+        await client.end({ timeout: 5 })
+      },
+    }
   }
   const unlock = options.dataDir && !options.dataDir.includes('://') ? lockDataDir(options.dataDir) : () => {}
   try {

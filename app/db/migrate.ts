@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { type DatabaseHandle } from './client.server'
+import { type DatabaseHandle, type Executor } from './client.server'
 import { type PgliteDatabase } from 'drizzle-orm/pglite'
 
 /** The committed migrations folder, found from this file or the working directory. */
@@ -28,6 +29,20 @@ export function migrationsFolder() {
 
 // An arbitrary constant shared by every Switchboard process.
 const MIGRATION_LOCK_KEY = 74_117_301
+
+/**
+ * Takes the migration lock for the rest of `tx` (released at its end). Work
+ * that must happen once per database at start, after the migrations (the
+ * demo seed), runs under it: a second process waits, then finds it done.
+ * A transaction-level lock, so it also holds through a transaction-mode pooler.
+ */
+export async function takeMigrationLock(tx: Executor) {
+  // The server's connections carry a statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS);
+  // waiting for another process's seed is not a runaway query, so this
+  // transaction waits as long as the seed takes.
+  await tx.execute(sql`set local statement_timeout = 0`)
+  await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`)
+}
 
 /** Brings `handle`'s database up to the newest migration. */
 export async function migrateDatabase(handle: DatabaseHandle, url?: string) {

@@ -11,6 +11,7 @@
 import { sql } from 'drizzle-orm'
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   customType,
   date,
@@ -487,6 +488,27 @@ export const postTags = pgTable('post_tags', {
     .references(() => posts.id, { onDelete: 'cascade' }),
   tag: text('tag').notNull(),
 }, (t) => [primaryKey({ columns: [t.postId, t.tag] }), index('post_tags_tag_idx').on(t.tag)])
+
+/** A PostgreSQL transaction id (64-bit, never wraps), read and written as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' })
+
+/**
+ * The change log of the search index (docs/decisions/0016): one row per post
+ * written, by a trigger on `posts`, `post_tags` and `post_versions` in the
+ * writing transaction (drizzle/*_propagation_change_log_triggers.sql), so no
+ * writer, not even plain SQL, can change a post without a row here. Every
+ * app process reads it from its own position: the transaction id tells which
+ * rows may still be joined by a transaction that commits late. Pruned after
+ * a few days (search-index.server.ts).
+ */
+export const postChanges = pgTable('post_changes', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  postId: text('post_id').notNull(),
+  /** The writing transaction (pg_current_xact_id()): rows are read by transaction, not by any clock. */
+  tx: xid8('tx').notNull().default(sql`pg_current_xact_id()`),
+  /** The database's time of the write: for pruning and "how far behind", never for ordering. */
+  at: at('at').notNull().defaultNow(),
+}, (t) => [index('post_changes_tx_idx').on(t.tx, t.seq), index('post_changes_at_idx').on(t.at)])
 
 export const replies = pgTable('replies', {
   id: text('id').primaryKey(),

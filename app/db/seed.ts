@@ -19,6 +19,7 @@
 import { count } from 'drizzle-orm'
 import { createOrganization, createProduct, createUser, isoDate, PostBatch, type PostDraft } from '#tests/factories'
 import { db, type Executor } from './client.server'
+import { takeMigrationLock } from './migrate'
 import { seedIntroductions } from './demo-introductions'
 import { seedSignIns } from './demo-quiet'
 import { seedStatusUpdates } from './demo-status-updates'
@@ -128,11 +129,18 @@ const DAY = 24 * HOUR
  * Seeds the demo world if the database has no users yet. Returns the demo
  * accounts when it seeded, null when the world already existed.
  * `now` places the activity in time (default: the current time).
+ *
+ * Several processes may start at once on an empty database: the check and
+ * the seed run in one transaction under the migration lock, so the first
+ * seeds and the others, once it commits, find the world and leave it alone.
  */
 export async function seedDemoIfEmpty({ password, now = new Date() }: { password: string; now?: Date }) {
-  const [row] = await db.select({ value: count() }).from(users)
-  if ((row?.value ?? 0) > 0) return null
-  await db.transaction(async (tx) => {
+  // Seeded already (every start but the first): no lock needed.
+  if (await hasUsers(db)) return null
+  const seeded = await db.transaction(async (tx) => {
+    await takeMigrationLock(tx)
+    // Checked again under the lock: another process may have seeded meanwhile.
+    if (await hasUsers(tx)) return false
     const world = await createPeopleAndProducts(tx, password, now)
     const batch = new PostBatch({ now, products: Object.values(world.products) })
     new DemoWorldWriter(batch, world, now).write()
@@ -140,8 +148,14 @@ export async function seedDemoIfEmpty({ password, now = new Date() }: { password
     await seedIntroductions(tx, { now })
     await seedStatusUpdates(tx, { now })
     await seedSignIns(tx)
+    return true
   })
-  return DEMO_ACCOUNTS.map(({ email, role }) => ({ email, role }))
+  return seeded ? DEMO_ACCOUNTS.map(({ email, role }) => ({ email, role })) : null
+}
+
+async function hasUsers(executor: Executor) {
+  const [row] = await executor.select({ value: count() }).from(users)
+  return (row?.value ?? 0) > 0
 }
 
 // ---------------------------------------------------------------------------

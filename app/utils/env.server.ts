@@ -38,6 +38,18 @@ export const EnvSchema = z
     MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(64),
     /** App processes serving one port (node:cluster); more than 1 needs DATABASE_URL. */
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    /** A direct (not pooled) connection for LISTEN and migrations, when DATABASE_URL goes through a transaction-mode pooler. */
+    DATABASE_LISTEN_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    /** Seconds between two reads of the search change log without a notification (the safety net). */
+    SEARCH_RECONCILE_SECONDS: z.coerce
+      .number({ error: 'must be a whole number of seconds from 1 to 3600' })
+      .int('must be a whole number of seconds from 1 to 3600')
+      .min(1, 'must be a whole number of seconds from 1 to 3600')
+      .max(3600, 'must be a whole number of seconds from 1 to 3600')
+      .default(30),
     DATA_DIR: z.string().min(1).default('./data'),
     SMTP_URL: z
       .string()

@@ -26,6 +26,8 @@ describe('parseEnv', () => {
       MAX_IN_FLIGHT: 16,
       MAX_QUEUED_REQUESTS: 64,
       WEB_CONCURRENCY: 1,
+      DATABASE_LISTEN_URL: undefined,
+      SEARCH_RECONCILE_SECONDS: 30,
       DATA_DIR: './data',
       SMTP_URL: undefined,
       MAIL_FROM: 'Switchboard <no-reply@switchboard.localhost>',
@@ -193,6 +195,15 @@ describe('parseEnv', () => {
       expect(envError({ JOBS_PERIOD_MINUTES: value }).problems).toEqual(['JOBS_PERIOD_MINUTES: must be a whole number of minutes from 1 to 1440'])
     }
     expect(envError({ MEANING_QUERY_TIMEOUT_MS: '0' }).problems).toEqual([expect.stringMatching(/^MEANING_QUERY_TIMEOUT_MS: /)])
+  })
+
+  it('reads DATABASE_LISTEN_URL and SEARCH_RECONCILE_SECONDS, and refuses bad ones by name', () => {
+    const e = parseEnv({ DATABASE_LISTEN_URL: 'postgres://db:5432/hub', SEARCH_RECONCILE_SECONDS: '5' })
+    expect([e.DATABASE_LISTEN_URL, e.SEARCH_RECONCILE_SECONDS]).toEqual(['postgres://db:5432/hub', 5])
+    expect(envError({ DATABASE_LISTEN_URL: 'mysql://db/hub' }).problems).toEqual(['DATABASE_LISTEN_URL: must start with postgres:// or postgresql://'])
+    for (const value of ['0', '3601', 'often', '1.5']) {
+      expect(envError({ SEARCH_RECONCILE_SECONDS: value }).problems).toEqual(['SEARCH_RECONCILE_SECONDS: must be a whole number of seconds from 1 to 3600'])
+    }
   })
 
   it('refuses a short DEMO_PASSWORD', () => {

@@ -18,11 +18,11 @@
  *    its submission key `import:<post key>:<id>`), so running the same file
  *    again updates what changed, keeps the rest and never duplicates. An
  *    import never deletes: a record left out of the file stays in the hub.
- * 3. After each commit, announce the changed posts (post-events), so this
- *    process's search index follows and — through the CLI — servers on
- *    PostgreSQL do too. Every row written gets `updated_at = now()`, so a
- *    server that was stopped (PGlite) catches the rows up from its search
- *    snapshot's watermark at the next start.
+ * 3. Each batch's transaction notifies servers on PostgreSQL when it
+ *    commits, and after commit this process's index hears too (post-events).
+ *    The database logs every post written (post_changes), so a server that
+ *    was stopped (PGlite) catches the rows up from its search snapshot's
+ *    position at the next start.
  *
  * No notifications are sent: the knowledge is old news. Emails only with
  * `invite`: people whose accounts were made by an import get a link to
@@ -45,7 +45,7 @@ import {
 } from '~/db/schema'
 import { NO_PASSWORD_HASH, queuePasswordSetupEmail } from '~/modules/accounts/accounts.server'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { emitPostChange } from '~/modules/posts/post-events.server'
+import { announcePostChanges, emitPostChange } from '~/modules/posts/post-events.server'
 import { type Failure, newId } from '~/utils/result'
 import {
   type ImportType,
@@ -1017,6 +1017,7 @@ async function writePosts(
         pendingRelated,
       }
       for (const record of records) await writePost(ctx, record)
+      if (changed.size) await announcePostChanges(tx)
     })
     for (const id of changed) emitPostChange(id)
     done += records.length
@@ -1060,6 +1061,7 @@ async function writePosts(
           .returning({ id: posts.id })
         if (updated.length) changed.add(pending.storyId)
       }
+      if (changed.size) await announcePostChanges(tx)
     })
     for (const id of changed) emitPostChange(id)
   }

@@ -32,7 +32,7 @@ import { kickMailer } from '~/modules/email/email.server'
 import { followersWhoMaySee, notify } from '~/modules/notifications/notifications.server'
 import { fail, newId, ok, type Failure, type Result } from '~/utils/result'
 import { MIGRATION_STATUS_LABELS } from './posts.schema'
-import { emitPostChange } from './post-events.server'
+import { announcePostChanges, emitPostChange } from './post-events.server'
 import { isUniqueViolation } from '~/utils/db-errors.server'
 
 export const POST_MESSAGES = {
@@ -215,9 +215,9 @@ const quote = (title: string | null) => `“${title ?? 'a post'}”`
 
 /**
  * Runs a write in one transaction. A failure returned by `work` rolls back
- * everything it wrote (nothing half-saved). After commit, emails are
- * delivered and the search index (and other processes) learn which posts
- * changed.
+ * everything it wrote (nothing half-saved). The posts it marks `changed`
+ * are announced to every process in the transaction itself (post-events);
+ * after commit, emails are delivered and this process's index hears at once.
  */
 async function write<T>(
   work: (tx: Executor, changed: Set<string>) => Promise<Result<T>>,
@@ -232,6 +232,8 @@ async function write<T>(
         failure = outcome
         tx.rollback()
       }
+      // Part of the commit: every process hears of it when, and only if, it commits.
+      if (changed.size) await announcePostChanges(tx)
       return outcome
     })
   } catch (error) {

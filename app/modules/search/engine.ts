@@ -183,6 +183,8 @@ class Column {
 const SNAPSHOT_MAGIC = 'switchboard-search/3'
 /** Documents per JSON chunk of a snapshot. */
 const SNAPSHOT_CHUNK = 5_000
+/** Postings copied between two pauses of a serialization. */
+const SERIALIZE_PAUSE_EVERY = 100_000
 
 /** Splits `serialize()` bytes into their segments; null when the framing does not add up. */
 function readSegments(bytes: Buffer): Buffer[] | null {
@@ -606,11 +608,20 @@ export class SearchEngine<S extends object> {
 
   /**
    * The index as bytes, live documents only (renumbered), for a fast start.
-   * The postings are copied at once, so the snapshot is of one moment; the
-   * documents' JSON is written a chunk at a time, calling `pause` between
-   * chunks (a large index never blocks the event loop for long).
+   * The work is done a chunk at a time, calling `pause` between chunks (a
+   * large index never blocks the event loop for long). The caller must not
+   * change the engine until the promise resolves (searching is fine): the
+   * snapshot is then of one moment.
    */
   async serialize(pause: () => Promise<unknown> = async () => {}): Promise<Buffer> {
+    return Buffer.concat(await this.serializeParts(pause))
+  }
+
+  /**
+   * `serialize()`'s bytes as consecutive parts, for writing to a file one at
+   * a time (no second copy of a large index in memory).
+   */
+  async serializeParts(pause: () => Promise<unknown> = async () => {}): Promise<Buffer[]> {
     const F = this.fieldCount
     const renumber = new Int32Array(this.ids.length).fill(-1)
     const ids: string[] = []
@@ -628,10 +639,16 @@ export class SearchEngine<S extends object> {
     }
     const offsets = new Int32Array(this.terms.length * F + 1)
     let postings = 0
+    let work = 0
     for (let at = 0; at < offsets.length - 1; at++) {
       offsets[at] = postings
       const list = this.lists[at]
-      if (list) for (let i = 0; i < list.size; i++) if (this.alive[list.slots[i]!]) postings++
+      if (!list) continue
+      for (let i = 0; i < list.size; i++) if (this.alive[list.slots[i]!]) postings++
+      if ((work += list.size) >= SERIALIZE_PAUSE_EVERY) {
+        work = 0
+        await pause()
+      }
     }
     offsets[offsets.length - 1] = postings
     const slots = new Int32Array(postings)
@@ -646,6 +663,10 @@ export class SearchEngine<S extends object> {
         slots[n] = renumber[slot]!
         freqs[n++] = list.freqs[i]!
       }
+      if ((work += list.size) >= SERIALIZE_PAUSE_EVERY) {
+        work = 0
+        await pause()
+      }
     }
     const terms = [...this.terms]
     // Everything the snapshot holds is captured above; the rest only encodes it.
@@ -658,7 +679,7 @@ export class SearchEngine<S extends object> {
     const lengths = Buffer.alloc(4 * (segments.length + 1))
     lengths.writeUInt32LE(segments.length, 0)
     segments.forEach((segment, i) => lengths.writeUInt32LE(segment.length, 4 * (i + 1)))
-    return Buffer.concat([lengths, ...segments])
+    return [lengths, ...segments]
   }
 
   /**
