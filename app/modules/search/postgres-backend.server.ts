@@ -166,26 +166,35 @@ const lexeme = (term: string) => `'${term.replace(/\\/g, '\\\\').replace(/'/g, "
 
 type PreparedTerm = { term: string; variants: string[]; prefix: boolean; tsquery: string }
 
-/** Indexed words one edit from `term` (pg_trgm finds the candidates, levenshtein keeps one edit). */
-async function fuzzyVariants(executor: Executor, term: string) {
-  const rows = rowsOf<{ term: string }>(
+/**
+ * Indexed words one edit from each fuzzy term, in one statement: pg_trgm's
+ * `%` finds candidates through the trigram index, levenshtein keeps those
+ * one edit away, the most similar (then most common) first.
+ */
+async function fuzzyVariants(executor: Executor, terms: string[]) {
+  if (!terms.length) return new Map<string, string[]>()
+  const rows = rowsOf<{ term: string; variants: string[] }>(
     await executor.execute(sql`
-      select term from ${sql.raw(TERMS)}
-      where term % ${term} and term <> ${term} and levenshtein(term, ${term}) <= 1
-      order by similarity(term, ${term}) desc, documents desc
-      limit ${FUZZY_VARIANTS}`),
+      select q.term, array(
+        select t.term from ${sql.raw(TERMS)} t
+        where t.term % q.term and t.term <> q.term and levenshtein(t.term, q.term) <= 1
+        order by similarity(t.term, q.term) desc, t.documents desc
+        limit ${FUZZY_VARIANTS}) as variants
+      from unnest(${textArray(terms)}) q(term)`),
   )
-  return rows.map((r) => r.term)
+  return new Map(rows.map((r) => [r.term, r.variants]))
 }
 
 async function prepare(executor: Executor, terms: ReturnType<typeof queryOptions>['terms']): Promise<PreparedTerm[]> {
-  return Promise.all(
-    terms.map(async ({ term, fuzzy, prefix }) => {
-      const variants = fuzzy ? await fuzzyVariants(executor, term) : []
-      const alternatives = [`${lexeme(term)}${prefix ? ':*' : ''}`, ...variants.map(lexeme)]
-      return { term, variants, prefix, tsquery: alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]! }
-    }),
+  const fuzzy = await fuzzyVariants(
+    executor,
+    terms.filter((t) => t.fuzzy).map((t) => t.term),
   )
+  return terms.map(({ term, prefix }) => {
+    const variants = fuzzy.get(term) ?? []
+    const alternatives = [`${lexeme(term)}${prefix ? ':*' : ''}`, ...variants.map(lexeme)]
+    return { term, variants, prefix, tsquery: alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]! }
+  })
 }
 
 /** The search page's conditions on PostgreSQL: who may see it and the filters (visibleTo in search.server.ts). */
@@ -322,15 +331,15 @@ async function byMeaning(candidates: Row[], text: string, excludeId: string | un
 }
 
 /**
- * Word scores of `ids` for a "similar posts" text, best first, as
+ * Word scores of `ids` (null: every document) for a "similar posts" text, best first, as
  * eval:search needs them (it blends meaning itself, as it does for the
  * in-process engine).
  */
-export async function similarScoresPostgres(text: string, ids: string[], executor: Executor = db, limit = 100) {
+export async function similarScoresPostgres(text: string, ids: string[] | null, executor: Executor = db, limit = 100) {
   const query = similarQuery(text)
   if (!query.terms.length) return []
   const prepared = await prepare(executor, query.terms)
-  const rows = await ranked(executor, prepared, false, [sql`d.id = any(${textArray(ids)})`], 0, limit)
+  const rows = await ranked(executor, prepared, false, ids ? [sql`d.id = any(${textArray(ids)})`] : [], 0, limit)
   return rows.map((r) => ({ id: r.id, score: r.score }))
 }
 
