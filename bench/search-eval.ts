@@ -12,13 +12,16 @@
  *    against that question's relevant candidates.
  *
  * The options, the term processing and the query options are imported from
- * the app (the same module, not a copy). Options: --split dev|train2|all.
+ * the app (the same module, not a copy). Options: --split dev|train2|all,
+ * --backend memory|postgres (the words ranked by the in-process engine, the
+ * default, or by postgres-backend.server.ts on PostgreSQL: lib/postgres-search.ts).
  */
 import { indexDocument, newIndex, type SearchIndex } from '~/modules/search/search-index.server'
 import { workaroundsText } from '~/modules/search/documents.server'
 import { type SearchDocument } from '~/modules/search/search-options'
 import { blend, embed, meaningText } from '~/modules/search/meaning.server'
 import { SIMILAR_POOL, similarQuery } from '~/modules/search/search.server'
+import { postgresRanker, type WordRanker } from './lib/postgres-search'
 import { loadSplit, type OriginalQuestion, type RelatedQuestion, type Split } from './lib/semeval'
 import { table } from './lib/stats'
 
@@ -137,9 +140,15 @@ async function withMeaning(question: OriginalQuestion, candidates: RelatedQuesti
 }
 
 /** Each question's candidates in the order our search puts them (unscored ones last, in the engine's order). */
-async function rerank(question: OriginalQuestion, meaning: boolean): Promise<RelatedQuestion[]> {
-  const index = indexOf(question.related.map((r) => toDocument(r, r.id)))
-  const words = new Map(search(index, questionText(question)).map((hit) => [hit.id, hit.score]))
+async function rerank(question: OriginalQuestion, meaning: boolean, pg: WordRanker | null): Promise<RelatedQuestion[]> {
+  let words: Map<string, number>
+  if (pg) {
+    const byKey = await pg.scores(questionText(question), question.related)
+    words = new Map(question.related.filter((r) => byKey.has(r.questionKey)).map((r) => [r.id, byKey.get(r.questionKey)!]))
+  } else {
+    const index = indexOf(question.related.map((r) => toDocument(r, r.id)))
+    words = new Map(search(index, questionText(question)).map((hit) => [hit.id, hit.score]))
+  }
   const scores = meaning ? await withMeaning(question, question.related, words, (r) => r.id) : words
   return [...question.related].sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1) || a.rank - b.rank)
 }
@@ -156,16 +165,16 @@ function dcg(relevant: boolean[], k: number) {
  * relevant candidate. As in similar posts, the best SIMILAR_POOL by words
  * are re-ranked with meaning; the rest follow by words.
  */
-async function collectionFigures(questions: OriginalQuestion[]) {
+async function collectionFigures(questions: OriginalQuestion[], pg: WordRanker | null) {
   const documents = new Map<string, RelatedQuestion>()
   for (const question of questions) for (const r of question.related) if (!documents.has(r.questionKey)) documents.set(r.questionKey, r)
-  const index = indexOf([...documents.entries()].map(([key, r]) => toDocument(r, key)))
+  const index = pg ? null : indexOf([...documents.entries()].map(([key, r]) => toDocument(r, key)))
   const ndcg: number[] = []
   const recall: number[] = []
   for (const question of questions) {
     const wanted = new Set(question.related.filter((r) => r.relevant).map((r) => r.questionKey))
     if (!wanted.size) continue
-    const hits = search(index, questionText(question))
+    const hits = index ? search(index, questionText(question)) : [...(await pg!.scores(questionText(question), null)).entries()].map(([id, score]) => ({ id, score }))
     const pool = hits.slice(0, SIMILAR_POOL)
     const scores = await withMeaning(question, pool.map((hit) => documents.get(hit.id)!), new Map(pool.map((hit) => [hit.id, hit.score])), (r) => r.questionKey)
     const order = [...pool.map((hit) => hit.id).sort((a, b) => scores.get(b)! - scores.get(a)!), ...hits.slice(SIMILAR_POOL).map((hit) => hit.id)]
@@ -187,15 +196,25 @@ function parseSplits(argv: string[]): Split[] {
   throw new Error(`eval: unknown --split ${value} (dev, train2 or all)`)
 }
 
+function parseBackend(argv: string[]) {
+  const at = argv.indexOf('--backend')
+  const value = at >= 0 ? argv[at + 1] : 'memory'
+  if (value === 'memory' || value === 'postgres') return value
+  throw new Error(`eval: unknown --backend ${value} (memory or postgres)`)
+}
+
 async function main() {
   const splits = parseSplits(process.argv.slice(2))
+  const backend = parseBackend(process.argv.slice(2))
   const loaded = await Promise.all(splits.map(async (split) => ({ split, questions: await loadSplit(split) })))
   if (loaded.length > 1) loaded.push({ split: 'dev+train2' as Split, questions: loaded.flatMap((l) => l.questions) })
 
   const rankingRows: string[][] = []
   const collectionRows: string[][] = []
   for (const { split, questions } of loaded) {
-    const ranked = async (meaning: boolean) => Promise.all(questions.map(async (q) => (await rerank(q, meaning)).map((r) => r.relevant)))
+    // One PostgreSQL database per split, in turn (the collection figures index one split).
+    const pg = backend === 'postgres' ? await postgresRanker(questions, toDocument) : null
+    const ranked = async (meaning: boolean) => Promise.all(questions.map(async (q) => (await rerank(q, meaning, pg)).map((r) => r.relevant)))
     const ours = rankingFigures(await ranked(true))
     const wordsOnly = rankingFigures(await ranked(false))
     const engine = rankingFigures(questions.map((q) => q.related.map((r) => r.relevant)))
@@ -214,12 +233,13 @@ async function main() {
     ])
     // The combined row would index two splits together: collection figures are per split only.
     if (split === 'dev' || split === 'train2') {
-      const c = await collectionFigures(questions)
+      const c = await collectionFigures(questions, pg)
       collectionRows.push([split, String(c.documents), String(c.questions), pct(c.ndcg), pct(c.recall)])
     }
+    await pg?.close()
   }
 
-  console.info('SemEval-2016 Task 3, subtask B (question–question similarity): the production search configuration\n')
+  console.info(`SemEval-2016 Task 3, subtask B (question–question similarity): the production search configuration, words ranked by ${backend === 'memory' ? 'the in-process engine' : 'PostgreSQL (postgres-backend.server.ts)'}\n`)
   console.info('Re-ranking each question\'s 10 candidates (organisers\' scorer: MAP, MRR, P@k over all questions, 0 without a relevant one)')
   console.info(
     table(['split', 'questions (with relevant)', 'MAP', 'MRR', 'P@1', 'P@5', 'MAP w/o empty', 'words-only MAP', 'engine MAP', 'engine MRR'], rankingRows),
