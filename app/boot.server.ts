@@ -32,7 +32,30 @@ import { outsideRequestScope } from '~/utils/request-scope.server'
 export type Health = { status: 'starting' | 'warming' | 'ready' | 'failed' | 'database unreachable'; detail?: string }
 
 /** The last ping of the database: shared by every request for HEALTH_FRESH_MS. */
-type Probe = { checkedAt: number; reachable: boolean; detail?: string; pending?: Promise<void> }
+type Probe = {
+  checkedAt: number
+  reachable: boolean
+  detail?: string
+  pending?: Promise<void>
+  /** When a request last failed with a connection-level error (reportDatabaseFailure). */
+  failedAt?: number
+  /** When a slow ping was last logged. */
+  slowLoggedAt?: number
+  /** Whether the last ping that ran out of time answered after all (undefined: none ran out lately). */
+  lastSlowPingAnswered?: boolean
+}
+
+/** True when `promise` resolves within `ms`, false when it has not by then; rejects as it does. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([promise.then(() => true as const), late])
+  } finally {
+    clearTimeout(timer)
+    promise.catch(() => {})
+  }
+}
 
 type BootState = { health: Health; booting?: Promise<void>; timers: NodeJS.Timeout[]; probe: Probe }
 const holder = globalThis as { __switchboardBoot?: BootState }
@@ -47,6 +70,14 @@ const HEALTH_PING_TIMEOUT_MS = 800
  * each paying a round trip to the database.
  */
 const HEALTH_FRESH_MS = 1000
+/**
+ * A ping that only ran out of time counts as an outage when a request also
+ * failed to reach the database this recently. Under load the pool and the
+ * event loop are busy and a ping can take longer than HEALTH_PING_TIMEOUT_MS
+ * while every query still succeeds; answering 503 to everyone then would turn
+ * a slow hub into a down one.
+ */
+const SLOW_IS_DOWN_WITHIN_MS = 10_000
 /** Pause between attempts to reach a database that is away at start. */
 const START_RETRY_MS = 2000
 
@@ -147,16 +178,36 @@ export async function health(): Promise<Health> {
   const probe = state.probe
   if (Date.now() - probe.checkedAt >= HEALTH_FRESH_MS) {
     // Outside the request's scope: a client going away must not cancel the ping and pass for an outage.
-    probe.pending ??= outsideRequestScope(() => pingDatabase(getDatabaseHandle(), HEALTH_PING_TIMEOUT_MS))
-      .then(
-        () => ({ reachable: true, detail: undefined }),
+    probe.pending ??= (async () => {
+      // Outside the request's scope: a client going away must not cancel the ping and pass for an outage.
+      const ping = outsideRequestScope(() => pingDatabase(getDatabaseHandle()))
+      const verdict = await settleWithin(ping, HEALTH_PING_TIMEOUT_MS).then(
+        (answered) => {
+          if (answered) {
+            delete probe.lastSlowPingAnswered
+            return { reachable: true, detail: undefined }
+          }
+          // No answer in time, yet no error: a busy pool or event loop, or a
+          // database gone silent. Busy while the last slow ping did come back
+          // (and no request failed to connect lately); silent otherwise.
+          const slow = probe.lastSlowPingAnswered !== false && Date.now() - (probe.failedAt ?? 0) > SLOW_IS_DOWN_WITHIN_MS
+          probe.lastSlowPingAnswered = false
+          void ping.then(
+            () => void (probe.lastSlowPingAnswered = true),
+            () => {},
+          )
+          if (slow && Date.now() - (probe.slowLoggedAt ?? 0) > 60_000) {
+            probe.slowLoggedAt = Date.now()
+            console.warn(`[health] the database took over ${HEALTH_PING_TIMEOUT_MS} ms to answer a ping; still serving while it answers late`)
+          }
+          return slow ? { reachable: true, detail: undefined } : { reachable: false, detail: `no answer within ${HEALTH_PING_TIMEOUT_MS} ms` }
+        },
         (error: unknown) => ({ reachable: false, detail: error instanceof Error ? error.message : String(error) }),
       )
-      .then((verdict) => {
-        if (probe.reachable && !verdict.reachable) console.warn(`[health] the database is unreachable: ${verdict.detail}`)
-        if (!probe.reachable && verdict.reachable) console.info('[health] the database is reachable again')
-        Object.assign(probe, verdict, { checkedAt: Date.now(), pending: undefined })
-      })
+      if (probe.reachable && !verdict.reachable) console.warn(`[health] the database is unreachable: ${verdict.detail}`)
+      if (!probe.reachable && verdict.reachable) console.info('[health] the database is reachable again')
+      Object.assign(probe, verdict, { checkedAt: Date.now(), pending: undefined })
+    })()
     await probe.pending
   }
   return probe.reachable ? state.health : { status: 'database unreachable', detail: probe.detail }
@@ -168,7 +219,9 @@ export async function health(): Promise<Health> {
  * than trusting the last verdict, so the answer becomes a 503.
  */
 export function reportDatabaseFailure(error: unknown) {
-  if (isDatabaseUnreachableError(error)) state.probe.checkedAt = 0
+  if (!isDatabaseUnreachableError(error)) return
+  state.probe.checkedAt = 0
+  state.probe.failedAt = Date.now()
 }
 
 /** Stops timers and closes the database (graceful shutdown). */
