@@ -4,7 +4,10 @@
  * each with a data directory of its own, as on three hosts (issue 16):
  * all become healthy and the demo world exists once; a problem written
  * through one is found through the others; a change committed with no
- * notification (plain SQL) reaches all three within the reconcile interval.
+ * notification (plain SQL) reaches all three within the reconcile interval;
+ * the background work is done once across them: each problem's meaning
+ * vector, each person's digest, an expired introduction's expiry and its
+ * announcement (decision 0015).
  *
  * PostgreSQL only (the embedded database allows one process). Builds the
  * app first when the build is older than the sources, like the browser tests.
@@ -27,6 +30,15 @@ const PROCESSES = 3
 const DEMO_PASSWORD = 'switchboard-demo-processes'
 /** The reconcile interval the processes run with. */
 const RECONCILE_SECONDS = 1
+/**
+ * The periodic jobs' period: a minute, so introduction expiry comes round
+ * each minute and each runner looks for due jobs every 15 s (background.server.ts).
+ */
+const JOBS_PERIOD_MINUTES = 1
+/** What each process logs when its first meaning catch-up ends (meaning.server.ts). */
+const START_CATCH_UP = /meanings: start catch-up done, (\d+) problems encoded/
+/** What the digest job logs when it ran (background.server.ts). */
+const DIGEST_RAN = /\[digest\] (\d+) digest email\(s\) with (\d+) notification\(s\) queued/g
 
 type Hub = { name: string; baseURL: string; child: ChildProcess; output: string[]; dataDir: string }
 
@@ -62,6 +74,10 @@ async function startHub(name: string, url: string): Promise<Hub> {
       SEED_DEMO: '1',
       DEMO_PASSWORD,
       SEARCH_RECONCILE_SECONDS: String(RECONCILE_SECONDS),
+      JOBS_PERIOD_MINUTES: String(JOBS_PERIOD_MINUTES),
+      // Past the digest hour from the start, whenever the test runs: today's digest is due at once.
+      DIGEST_TIMER: '1',
+      DIGEST_HOUR_UTC: '0',
       LOG_REQUESTS: '0',
       PASSWORD_HASH_CONCURRENCY: '1',
     },
@@ -73,6 +89,25 @@ async function startHub(name: string, url: string): Promise<Hub> {
 }
 
 const exited = (hub: Hub) => hub.child.exitCode !== null || hub.child.signalCode !== null
+const outputOf = (hub: Hub) => hub.output.join('')
+/** The hub's name in `jobs.locked_by` and `meaning_claims.holder` (`processLabel`: host and pid). */
+const labelOf = (hub: Hub) => `${os.hostname()}:${hub.child.pid}`
+
+/**
+ * Polls `done` until it holds, or `ms` pass (then fails, with what the
+ * processes said). Bounded waits only: no test asserts how long work took.
+ */
+async function waitFor(hubs: Hub[], what: string, done: () => Promise<boolean> | boolean, ms: number) {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    const gone = hubs.find(exited)
+    if (gone) throw new Error(`${gone.name} exited while waiting for ${what}:\n${outputOf(gone).slice(-4000)}`)
+    if (await done()) return
+    await sleep(500)
+  }
+  for (const hub of hubs) console.info(`[${hub.name}] output:\n${outputOf(hub).slice(-4000)}`)
+  throw new Error(`no ${what} within ${ms / 1000} s`)
+}
 
 async function waitForHealthy(hub: Hub, ms = 120_000) {
   const until = Date.now() + ms
@@ -198,6 +233,24 @@ describe.skipIf(!onPostgres)('three app processes on one PostgreSQL', () => {
     cookie = await signIn(hubs[0]!, 'support@vendor.test')
   }, 180_000)
 
+  // Before anything is written, so every vector so far is the demo world's, made by the start catch-ups.
+  it('a meaning vector is computed once per problem', async () => {
+    // Each process catches up at start; each logs when its own catch-up ends (having encoded what it claimed).
+    await waitFor(hubs, 'end of every start catch-up', () => hubs.every((hub) => START_CATCH_UP.test(outputOf(hub))), 300_000)
+    const encoded = hubs.map((hub) => Number(START_CATCH_UP.exec(outputOf(hub))![1]))
+    const [counts] = await sql<{ problems: number; vectors: number }[]>`select
+      (select count(*)::int from posts where kind = 'problem' and hidden_at is null) as problems,
+      (select count(*)::int from post_meanings m join posts p on p.id = m.post_id where p.kind = 'problem' and p.hidden_at is null) as vectors`
+    expect(counts!.problems).toBeGreaterThan(0)
+    // Every problem has its vector (one row each: post_id is the key)…
+    expect(counts!.vectors).toBe(counts!.problems)
+    // …and the three made them between them, none twice (each encoding each process made is in its count).
+    expect(encoded.reduce((a, b) => a + b, 0)).toBe(counts!.problems)
+    const holders = await sql<{ holder: string }[]>`select distinct holder from meaning_claims`
+    expect(holders.length).toBeGreaterThan(0)
+    for (const { holder } of holders) expect(hubs.map(labelOf)).toContain(holder)
+  }, 330_000)
+
   it('a problem written through one process is found through the others', async () => {
     const [product] = await sql<{ id: string }[]>`select id from products order by name limit 1`
     const alice = await signIn(hubs[1]!, 'alice@customer-a.test')
@@ -223,7 +276,73 @@ describe.skipIf(!onPostgres)('three app processes on one PostgreSQL', () => {
     expect(await notFoundOn(hubs, cookie, 'beluga exporter schema', post!.id, 60_000)).toEqual([])
   }, 120_000)
 
-  // Background work done once across processes (the job queue, issue 16 item 5) goes here, one `it` each:
-  it.todo('with three processes running past the digest hour, each person gets one digest')
-  it.todo('an expired introduction is expired once and announced once')
+  it('with three processes running past the digest hour, each person gets one digest', async () => {
+    const [today] = await sql<{ day: string }[]>`select to_char(now() at time zone 'utc', 'YYYY-MM-DD') as day`
+    const day = today!.day
+    const key = `digest:${day}`
+    const digestState = async () => (await sql<{ state: string }[]>`select state from jobs where key = ${key}`)[0]?.state
+    const digestLines = (marks: number[]) => hubs.flatMap((hub, i) => [...outputOf(hub).slice(marks[i]).matchAll(DIGEST_RAN)])
+    // Past the digest hour from the start: today's digest ran as they started, with nothing to send, in one of them.
+    await waitFor(hubs, `${key} done at start`, async () => (await digestState()) === 'done' && digestLines([0, 0, 0]).length > 0, 120_000)
+    expect(digestLines([0, 0, 0])).toHaveLength(1)
+
+    // Three people with two digest notifications each…
+    const people = await sql<{ id: string; email: string }[]>`select id, email from users where role = 'customer' and active order by email limit 3`
+    expect(people).toHaveLength(3)
+    for (const person of people) {
+      for (const n of [1, 2]) {
+        await sql`insert into notifications (id, user_id, event, summary, path, delivery, dedupe_key)
+          values (${`mp-digest-${n}-${person.id}`}, ${person.id}, 'migration_status', ${`Migration update ${n}`}, '/migrations', 'daily', ${`mp-digest-${n}:${person.id}`})`
+      }
+    }
+    // …and today's digest not yet scheduled, as on a morning before the digest hour: each runner asks for it at its next round.
+    const marks = hubs.map((hub) => outputOf(hub).length)
+    await sql`delete from jobs where key = ${key}`
+    await waitFor(hubs, `${key} done again`, async () => (await digestState()) === 'done' && digestLines(marks).length > 0, 120_000)
+
+    // One job, run once, by one of the three…
+    const jobRows = await sql<{ state: string; attempts: number; locked_by: string }[]>`select state, attempts, locked_by from jobs where key = ${key}`
+    expect(jobRows).toHaveLength(1)
+    expect(jobRows[0]).toMatchObject({ state: 'done', attempts: 1 })
+    expect(hubs.map(labelOf)).toContain(jobRows[0]!.locked_by)
+    // …which queued the three emails; no other process ran a digest.
+    expect(digestLines(marks).map((m) => [m[1], m[2]])).toEqual([['3', '6']])
+    const digests = await sql<{ to_address: string; dedupe_key: string }[]>`select to_address, dedupe_key from outbox where dedupe_key like 'digest:%' order by to_address`
+    expect(digests).toEqual(people.map((p) => ({ to_address: p.email, dedupe_key: `digest:${p.id}:${day}` })))
+    const [left] = await sql<{ n: number }[]>`select count(*)::int as n from notifications where id like 'mp-digest-%' and digested_at is null`
+    expect(left!.n).toBe(0)
+  }, 300_000)
+
+  it('an expired introduction is expired once and announced once', async () => {
+    // A problem's customer author and a customer of another organization, not introduced yet.
+    const [pair] = await sql<{ problem_id: string; asker_id: string; asker_email: string; solver_id: string; solver_email: string }[]>`
+      select p.id as problem_id, a.id as asker_id, a.email as asker_email, s.id as solver_id, s.email as solver_email
+      from posts p
+      join users a on a.id = p.author_id and a.role = 'customer' and a.active
+      join users s on s.role = 'customer' and s.active and s.organization_id <> a.organization_id
+      where p.kind = 'problem' and p.hidden_at is null and not exists (select 1 from introductions i where i.problem_id = p.id)
+      order by p.id, s.id limit 1`
+    const [staff] = await sql<{ id: string; email: string }[]>`select id, email from users where email = 'support@vendor.test'`
+    expect(pair && staff).toBeTruthy()
+    // Proposed two weeks ago and never answered: its expiry has passed.
+    const id = `mp-intro-${Date.now().toString(36)}`
+    await sql`insert into introductions (id, problem_id, asker_id, solver_id, proposed_by_id, asker_note, solver_note, expires_at, created_at, updated_at)
+      values (${id}, ${pair!.problem_id}, ${pair!.asker_id}, ${pair!.solver_id}, ${staff!.id}, 'Someone solved this', 'Someone has your old problem',
+        now() - interval '1 minute', now() - interval '14 days', now() - interval '14 days')`
+    // The next period's expiry job (every JOBS_PERIOD_MINUTES) takes it, in whichever process claims it.
+    const state = async () => (await sql<{ state: string }[]>`select state::text from introductions where id = ${id}`)[0]?.state
+    await waitFor(hubs, `expiry of ${id}`, async () => (await state()) === 'expired', 180_000)
+
+    const [audits] = await sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'introduction.expire' and subject_id = ${id}`
+    expect(audits!.n).toBe(1)
+    // One notification each: the two customers (nothing about each other), and support who proposed it.
+    const notes = await sql<{ user_id: string; dedupe_key: string; delivery: string; id: string }[]>`
+      select user_id, dedupe_key, delivery::text, id from notifications where path = ${`/introductions/${id}`} order by dedupe_key`
+    expect(notes.map((n) => n.dedupe_key).sort()).toEqual(
+      [`intro-closed:${id}:${pair!.asker_id}`, `intro-closed:${id}:${pair!.solver_id}`, `intro-closed-staff:${id}:${staff!.id}`].sort(),
+    )
+    // Each told by email once (introduction results are emailed at once by default).
+    const emails = await sql<{ to_address: string }[]>`select to_address from outbox where dedupe_key in ${sql(notes.map((n) => `notification:${n.id}`))} `
+    expect(emails.map((e) => e.to_address).sort()).toEqual([pair!.asker_email, pair!.solver_email, staff!.email].sort())
+  }, 240_000)
 })

@@ -294,6 +294,9 @@ export function startMeaningWorker(): Worker {
   const stopping = new AbortController()
   let running: Promise<void> = Promise.resolve()
   let changesScheduled = false
+  // The first catch-up always reports, even 0: it says this process's start is
+  // done, and the counts of all processes add up to the problems encoded once (multi-process test).
+  let startCatchUp = true
   const changed = async () => {
     let made = 0
     while (queued.size && !stopping.signal.aborted) {
@@ -307,10 +310,13 @@ export function startMeaningWorker(): Worker {
     running = running.then(async () => {
       if (stopping.signal.aborted) return
       changesScheduled = false
+      const first = catchUp && startCatchUp
+      if (catchUp) startCatchUp = false
       try {
         const started = Date.now()
         const made = (await changed()) + (catchUp ? await catchUpMeanings({ signal: stopping.signal, between: changed }) : 0)
-        if (made > 5) console.info(`meanings: ${made} problems encoded in ${Date.now() - started} ms`)
+        if (first) console.info(`meanings: start catch-up done, ${made} problems encoded in ${Date.now() - started} ms`)
+        else if (made > 5) console.info(`meanings: ${made} problems encoded in ${Date.now() - started} ms`)
       } catch (error) {
         // Stopping ends the encoder thread under a batch; the next start catches up.
         if (!stopping.signal.aborted) console.error('meanings: could not encode problems; similar posts rank by words until the next run', error)
