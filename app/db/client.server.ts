@@ -36,6 +36,8 @@ export type DatabaseHandle = {
    * pooler (LISTEN needs a session of its own). One connection either way.
    */
   listener?: postgres.Sql
+  /** On PostgreSQL, the health check's own connection (pingDatabase). */
+  pinger?: postgres.Sql
   close(): Promise<void>
 }
 
@@ -88,6 +90,17 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
       }),
     )
     const db = drizzlePostgres({ client, schema, logger: options.logger }) as unknown as Database
+    // The health check's own connection: a ping queued behind a busy pool
+    // would measure the queue, and a hub under load would call itself down.
+    // Opens no connection until the first ping (postgres.js connects lazily).
+    const pinger = postgres(options.url, {
+      max: 1,
+      onnotice: () => {},
+      connect_timeout: options.connectTimeoutSeconds ?? 2,
+      idle_timeout: options.idleTimeoutSeconds ?? 60,
+      backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
+      connection: { application_name: 'switchboard-health' },
+    })
     // Opens no connection until it LISTENs (postgres.js connects lazily).
     const listener = options.listenUrl
       ? postgres(options.listenUrl, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutSeconds ?? 2, connection: { application_name: 'switchboard-listen' } })
@@ -97,7 +110,9 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
       driver: 'postgres',
       postgres: client,
       listener,
+      pinger,
       close: async () => {
+        await pinger.end({ timeout: 1 })
         if (listener !== client) await listener.end({ timeout: 5 })
         await client.end({ timeout: 5 })
       },
@@ -288,7 +303,7 @@ export const db: Database = new Proxy({} as Database, {
  * (default: no bound of its own); throws otherwise.
  */
 export async function pingDatabase(handle = getDatabaseHandle(), timeoutMs?: number) {
-  const ping = handle.db.execute(sql`select 1`)
+  const ping = handle.pinger ? handle.pinger`select 1`.then(() => undefined) : handle.db.execute(sql`select 1`)
   if (!timeoutMs) {
     await ping
     return true
