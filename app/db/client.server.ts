@@ -16,12 +16,14 @@ import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
-import { currentRequestScope } from '~/utils/request-scope.server'
 import * as schema from './schema'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 /** A transaction, or the database itself: commands accept either. */
-export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute' | 'query'>
+export type Executor = Pick<
+  Database,
+  'select' | 'insert' | 'update' | 'delete' | 'execute' | 'query'
+>
 
 export type DatabaseHandle = {
   db: Database
@@ -71,24 +73,25 @@ export type ConnectOptions = (
 /** Opens a connection (pool) without registering it as the process's database. */
 export async function openDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.driver === 'postgres') {
-    const client = cancellable(
-      postgres(options.url, {
-        max: options.poolSize ?? 10,
-        onnotice: () => {},
-        connect_timeout: options.connectTimeoutSeconds ?? 2,
-        idle_timeout: options.idleTimeoutSeconds ?? 60,
-        // postgres.js waits up to 20 s between attempts to reconnect after
-        // repeated failures (its default backoff), so that requests queued
-        // after an outage waited 5–10 s each. At most 1 s here: the health
-        // gate already keeps requests off a database that is away.
-        backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
-        // Dates come back as Date objects, the same as PGlite.
-        connection: {
-          application_name: 'switchboard',
-          ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-        },
-      }),
-    )
+    const client = postgres(options.url, {
+      max: options.poolSize ?? 10,
+      onnotice: () => {},
+      connect_timeout: options.connectTimeoutSeconds ?? 2,
+      idle_timeout: options.idleTimeoutSeconds ?? 60,
+      // postgres.js waits up to 20 s between attempts to reconnect after
+      // repeated failures (its default backoff), so that requests queued
+      // after an outage waited 5–10 s each. At most 1 s here: the health
+      // gate already keeps requests off a database that is away.
+      backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
+      // Dates come back as Date objects, the same as PGlite.
+      connection: {
+        application_name: 'switchboard',
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      },
+    })
+    // A request whose client left is not cancelled in the database: postgres.js's
+    // query.cancel() on pipelined queries left pooled connections stuck mid-protocol
+    // under load (every later request hung). The statement timeout bounds the work instead.
     const db = drizzlePostgres({ client, schema, logger: options.logger }) as unknown as Database
     // The health check's own connection: a ping queued behind a busy pool
     // would measure the queue, and a hub under load would call itself down.
@@ -103,7 +106,12 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
     })
     // Opens no connection until it LISTENs (postgres.js connects lazily).
     const listener = options.listenUrl
-      ? postgres(options.listenUrl, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutSeconds ?? 2, connection: { application_name: 'switchboard-listen' } })
+      ? postgres(options.listenUrl, {
+          max: 1,
+          onnotice: () => {},
+          connect_timeout: options.connectTimeoutSeconds ?? 2,
+          connection: { application_name: 'switchboard-listen' },
+        })
       : client
     return {
       db,
@@ -118,14 +126,19 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
       },
     }
   }
-  const unlock = options.dataDir && !options.dataDir.includes('://') ? lockDataDir(options.dataDir) : () => {}
+  const unlock =
+    options.dataDir && !options.dataDir.includes('://') ? lockDataDir(options.dataDir) : () => {}
   try {
     const pglite = new PGlite({
       dataDir: options.dataDir,
       loadDataDir: options.loadDataDir,
     })
     await pglite.waitReady
-    const db = drizzlePglite({ client: pglite, schema, logger: options.logger }) as unknown as Database
+    const db = drizzlePglite({
+      client: pglite,
+      schema,
+      logger: options.logger,
+    }) as unknown as Database
     return {
       db,
       driver: 'pglite',
@@ -141,53 +154,23 @@ export async function openDatabase(options: ConnectOptions): Promise<DatabaseHan
   }
 }
 
-type Cancellable = { cancel(): unknown }
-type SqlFunction = ((...args: unknown[]) => unknown) & Record<string, unknown>
-
-/**
- * Wraps a postgres.js client so that a read issued while answering a request
- * is cancelled (PostgreSQL's cancel request, through `query.cancel()`) when
- * that request's client goes away: a reader who closed the tab no longer
- * holds a connection and a core for a page nobody will see.
- *
- * Only reads are cancelled — statements starting with `select` issued
- * outside a transaction, for requests whose scope carries a signal (GET and
- * HEAD; see request-scope.server.ts). Writes and everything inside a
- * transaction run to the end, so a commit and what follows it are never cut.
- */
-function cancellable(client: postgres.Sql): postgres.Sql {
-  const attach = (query: unknown, text: unknown) => {
-    const signal = currentRequestScope()?.signal
-    if (!signal || typeof text !== 'string' || !/^\s*select\b/i.test(text)) return query
-    if (typeof (query as Cancellable | undefined)?.cancel !== 'function') return query
-    const cancel = () => void (query as Cancellable).cancel()
-    if (signal.aborted) cancel()
-    else signal.addEventListener('abort', cancel, { once: true })
-    return query
-  }
-  return new Proxy(client as unknown as SqlFunction, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown
-      if (property === 'unsafe' && typeof value === 'function') {
-        return (text: unknown, ...rest: unknown[]) => attach((value as SqlFunction).call(target, text, ...rest), text)
-      }
-      return typeof value === 'function' ? (value as SqlFunction).bind(target) : value
-    },
-  }) as unknown as postgres.Sql
-}
-
 /**
  * True when `error` says the database could not be reached (refused, timed
  * out, connection lost, server shutting down) rather than that a query was
  * wrong: the server answers those with 503 "database unreachable".
  */
 export function isDatabaseUnreachableError(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     const code = typeof e.code === 'string' ? e.code : undefined
     if (!code) continue
     if (UNREACHABLE_CODES.has(code)) return true
     // Class 08 — connection exception; 57P01–57P03 — the server is shutting down or starting.
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
+      return true
   }
   return false
 }
@@ -251,7 +234,8 @@ function lockDataDir(directory: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10)
-      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) throw new DatabaseInUseError(directory, owner, lockFile)
+      if (Number.isInteger(owner) && owner > 0 && isRunning(owner))
+        throw new DatabaseInUseError(directory, owner, lockFile)
       // Left by a process that is gone.
       fs.rmSync(lockFile, { force: true })
     }
@@ -270,7 +254,8 @@ export function setDatabase(handle: DatabaseHandle | undefined) {
 /** The process's database handle; throws when none is connected yet. */
 export function getDatabaseHandle(): DatabaseHandle {
   const handle = holder.__switchboardDatabase
-  if (!handle) throw new Error('switchboard/db: no database connected yet (call connectDatabase first)')
+  if (!handle)
+    throw new Error('switchboard/db: no database connected yet (call connectDatabase first)')
   return handle
 }
 
@@ -303,14 +288,20 @@ export const db: Database = new Proxy({} as Database, {
  * (default: no bound of its own); throws otherwise.
  */
 export async function pingDatabase(handle = getDatabaseHandle(), timeoutMs?: number) {
-  const ping = handle.pinger ? handle.pinger`select 1`.then(() => undefined) : handle.db.execute(sql`select 1`)
+  const ping = handle.pinger
+    ? handle.pinger`select 1`.then(() => undefined)
+    : handle.db.execute(sql`select 1`)
   if (!timeoutMs) {
     await ping
     return true
   }
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs)
+    timer = setTimeout(
+      () =>
+        reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    )
   })
   try {
     await Promise.race([ping, timeout])

@@ -1,6 +1,7 @@
 /**
- * PostgreSQL only: a read whose client went away is cancelled in the
- * database, and every server connection carries a statement timeout.
+ * PostgreSQL only: every server connection carries a statement timeout, so
+ * no query outlives its request by much (a read whose client left is not
+ * cancelled in the database: see app/db/client.server.ts).
  */
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,21 +12,6 @@ import { databaseUrl } from '../setup/urls'
 import { fakeBuild, serve } from './harness'
 
 const onPostgres = process.env.TEST_DB_DRIVER === 'postgres'
-
-async function running(marker: string) {
-  const rows = (await db.execute(
-    sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query like ${`%${marker}%`} and pid <> pg_backend_pid()`,
-  )) as unknown as { n: number }[]
-  return rows[0]!.n
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`gave up waiting: ${what}`)
-}
 
 const codeOf = (error: unknown) => {
   const e = error as { code?: string; cause?: { code?: string } }
@@ -49,15 +35,6 @@ describe.skipIf(!onPostgres)('database work of a request whose client left', () 
     server = await serve(parseEnv({ NODE_ENV: 'test', PUBLIC_URL: 'http://switchboard.test' }), build)
   })
   afterAll(() => server.close())
-
-  it('is cancelled: the slow query no longer runs once the client disconnects', async () => {
-    const client = new AbortController()
-    const request = fetch(`${server.base}/sleep`, { signal: client.signal }).catch(() => 'aborted')
-    await waitFor(async () => (await running(marker)) === 1, 'the slow query to start')
-    client.abort()
-    expect(await request).toBe('aborted')
-    await waitFor(async () => (await running(marker)) === 0, 'the slow query to be cancelled')
-  })
 
   it('has a statement timeout on every server connection', async () => {
     const name = ((await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[])[0]!.name
